@@ -1,0 +1,52 @@
+# The platform's commands. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+.PHONY: help install run test lint fmt bench messages assets check
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.run-deps ## Create .venv and install the runtime dependencies
+
+run: $(VENV)/.run-deps ## Run site + worker + scheduler with demo data (SQLite unless DATABASE_URL/REDIS_URL)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py run_platform --port $(PORT)
+
+test: $(VENV)/.dev-deps ## Run the whole test suite (unit, integration with a real worker, browser)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps ## ruff, formatting and migrations check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: $(VENV)/.dev-deps ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.dev-deps ## Run the benchmarks (they print figures)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+messages: $(VENV)/.dev-deps ## Refresh and compile the Chinese and English message catalogues
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+assets: ## Rebuild frontend/static/vendor from the pinned npm packages (needs Node.js)
+	cd frontend && npm ci && npm run build
