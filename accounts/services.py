@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _l
 
 from core import audit, mail, workflow
 from core.errors import DomainError
@@ -27,9 +28,13 @@ from .validators import normalise_credit_code
 Status = Organisation.Status
 VERIFICATION = Lifecycle(
     (
-        Transition("verify", (Status.PENDING, Status.REJECTED), Status.VERIFIED, "accounts.verify_organisation"),
-        Transition("reject", (Status.PENDING, Status.VERIFIED), Status.REJECTED, "accounts.verify_organisation"),
-        Transition("resubmit", (Status.REJECTED,), Status.PENDING, "accounts.resubmit_organisation"),
+        Transition(
+            "verify", (Status.PENDING, Status.REJECTED), Status.VERIFIED, "accounts.verify_organisation", _l("verify")
+        ),
+        Transition(
+            "reject", (Status.PENDING, Status.VERIFIED), Status.REJECTED, "accounts.verify_organisation", _l("reject")
+        ),
+        Transition("resubmit", (Status.REJECTED,), Status.PENDING, "accounts.resubmit_organisation", _l("resubmit")),
     )
 )
 AUDITED_ORG_FIELDS = ["name", "kind", "credit_code", "size", "is_specialised_sme", "status", "rejection_reason"]

@@ -22,8 +22,9 @@ class DomainError(Exception):
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 
-    def __init__(self, *, obj, name: str, state: str):
+    def __init__(self, *, obj, action, state_field: str = "status"):
+        state = getattr(obj, f"get_{state_field}_display", lambda: getattr(obj, state_field))()
         super().__init__(
             _("Cannot %(action)s a %(model)s that is %(state)s.")
-            % {"action": name.replace("_", " "), "model": obj._meta.verbose_name, "state": state.replace("_", " ")}
+            % {"action": action, "model": obj._meta.verbose_name, "state": str(state).lower()}
         )

@@ -17,6 +17,8 @@ class Transition:
     target: str
     # A `rules` permission checked against the locked object; None for system moves.
     permission: str | None = None
+    # The verb shown in error messages ("verify"); a lazy translation.
+    label: object = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def apply(
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         state = getattr(locked, lifecycle.state_field)
         if state not in step.sources:
-            raise InvalidTransition(obj=locked, name=name, state=state)
+            raise InvalidTransition(obj=locked, action=step.label or name, state_field=lifecycle.state_field)
         if step.permission and (actor is None or not actor.has_perm(step.permission, locked)):
             raise PermissionDenied
         before = audit.snapshot(locked, audit_fields)
