@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     # Ours, from the bottom of the dependency order up.
     "core",
     "accounts",
+    "challenges",
     "frontend",
 ]
 
@@ -206,6 +207,9 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Size limit for one uploaded attachment; a setting because issuers differ.
+UPLOAD_MAX_BYTES = _env("UPLOAD_MAX_BYTES", env.int, 50 * 1024 * 1024)
+
 
 # Email ----------------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ def test_public_home_in_chinese_and_english(page_for, shot, transactional_db):
 def test_switching_language_with_the_switcher(page_for, transactional_db):
     page = page_for("en-US")
     page.goto(page.base + "/")
-    page.select_option("#language-switch", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-switch", "zh-hans")
     assert "登录" in page.locator("nav").inner_text()
 
 

@@ -1,0 +1,75 @@
+"""Search, filters and sorting for challenge lists: one definition for the page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from .models import Challenge, TechnicalField
+
+MAX_TERMS = 8
+
+
+class ChallengeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    field = django_filters.ModelMultipleChoiceFilter(
+        label=_("Technical field"),
+        field_name="fields__code",
+        to_field_name="code",
+        queryset=TechnicalField.objects.all(),
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Challenge.Status.choices)
+    issuer = django_filters.ModelChoiceFilter(
+        label=_("Agency"), queryset=Organisation.objects.filter(kind=Organisation.Kind.AGENCY)
+    )
+    funding_min = django_filters.NumberFilter(
+        label=_("Funding at least (CNY)"), field_name="government_funding", lookup_expr="gte"
+    )
+    funding_max = django_filters.NumberFilter(
+        label=_("Funding at most (CNY)"), field_name="government_funding", lookup_expr="lte"
+    )
+    closes_after = django_filters.IsoDateTimeFilter(
+        label=_("Deadline after"), field_name="bidding_closes_at", lookup_expr="gte"
+    )
+    closes_before = django_filters.IsoDateTimeFilter(
+        label=_("Deadline before"), field_name="bidding_closes_at", lookup_expr="lte"
+    )
+    open_now = django_filters.BooleanFilter(label=_("Open for bids now"), method="filter_open_now")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("bidding_closes_at", "deadline"), ("government_funding", "funding"), ("published_at", "newest")),
+        field_labels={
+            "bidding_closes_at": _("Deadline"),
+            "government_funding": _("Funding"),
+            "published_at": _("Newest"),
+        },
+    )
+
+    class Meta:
+        model = Challenge
+        fields = []
+
+    def search(self, queryset, name, value):
+        """Every term must appear in the title, summary or field names, in any language.
+
+        Substring matching needs no word segmentation, so Chinese works as English does;
+        on PostgreSQL a trigram index serves the LIKE.
+        """
+        terms = [t for t in value.lower().split() if t][:MAX_TERMS]
+        condition = Q()
+        for term in terms:
+            condition &= Q(search_text__contains=term)
+        return queryset.filter(condition)
+
+    def filter_open_now(self, queryset, name, value):
+        now = timezone.now()
+        is_open = Q(status=Challenge.Status.PUBLISHED, bidding_opens_at__lte=now, bidding_closes_at__gt=now)
+        return queryset.filter(is_open) if value else queryset.exclude(is_open)
+
+    @property
+    def qs(self):
+        # Filtering on a many-to-many field can repeat rows.
+        queryset = super().qs
+        return queryset.distinct() if self.data.get("field") else queryset

@@ -1,0 +1,108 @@
+"""Read queries shared by pages and the API: visibility first, then constant-query fetches."""
+
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, Organisation
+from accounts.rules import roles_by_org
+
+from .models import Amendment, Challenge, ChallengeAttachment, NdaSignature, Question
+
+User = get_user_model()
+
+# Higher apps (bids) register who else counts as a challenge's bidders: see `audience`.
+_audience_providers: list[Callable[[Challenge], QuerySet]] = []
+
+
+def register_audience(provider: Callable[[Challenge], QuerySet]) -> None:
+    _audience_providers.append(provider)
+
+
+def applicant_organisation_ids(user) -> set[int]:
+    """The non-agency organisations the user belongs to (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_applicant_org_ids", None)
+    if cached is None:
+        ids = set(roles_by_org(user))
+        cached = set(
+            Organisation.objects.filter(pk__in=ids).exclude(kind=Organisation.Kind.AGENCY).values_list("pk", flat=True)
+        )
+        user._applicant_org_ids = cached
+    return cached
+
+
+def agency_ids(user) -> set[int]:
+    return {org for org, role in roles_by_org(user).items() if role in Membership.AGENCY_ROLES}
+
+
+def nda_signed_org_ids(challenge: Challenge) -> set[int]:
+    cached = getattr(challenge, "_nda_org_ids", None)
+    if cached is None:
+        cached = set(NdaSignature.objects.filter(challenge=challenge).values_list("organisation_id", flat=True))
+        challenge._nda_org_ids = cached
+    return cached
+
+
+def visible_challenges(user) -> QuerySet[Challenge]:
+    """Published ones for everybody; drafts only for the issuing agency's staff and operators."""
+    challenges = Challenge.objects.all()
+    if getattr(user, "is_authenticated", False) and user.is_operator:
+        return challenges
+    return challenges.filter(Q(status__in=Challenge.PUBLIC_STATES) | Q(issuer_id__in=agency_ids(user)))
+
+
+def challenge_for(user, pk) -> Challenge:
+    """The one access helper: 404 for a challenge the user may not know of."""
+    return get_object_or_404(visible_challenges(user).select_related("issuer"), pk=pk)
+
+
+def with_list_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    return challenges.select_related("issuer").prefetch_related("fields")
+
+
+def with_detail_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    return challenges.select_related("issuer", "reissued_from").prefetch_related(
+        "fields",
+        "indicators",
+        Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
+        Prefetch(
+            "questions", queryset=Question.objects.filter(answered_at__isnull=False), to_attr="answered_questions"
+        ),
+        Prefetch("attachments", queryset=ChallengeAttachment.objects.order_by("uploaded_at")),
+    )
+
+
+def open_questions(challenge: Challenge) -> QuerySet[Question]:
+    return challenge.questions.filter(answered_at__isnull=True).order_by("asked_at")
+
+
+def agency_challenges(user) -> QuerySet[Challenge]:
+    return with_list_data(Challenge.objects.filter(issuer_id__in=agency_ids(user))).order_by("-updated_at")
+
+
+def organisation_members(organisation_ids: Iterable[int]) -> QuerySet:
+    return User.objects.filter(memberships__organisation_id__in=list(organisation_ids), is_active=True).distinct()
+
+
+def issuer_staff(challenge: Challenge) -> QuerySet:
+    return User.objects.filter(
+        memberships__organisation_id=challenge.issuer_id,
+        memberships__role__in=Membership.AGENCY_ROLES,
+        is_active=True,
+    ).distinct()
+
+
+def audience(challenge: Challenge) -> list:
+    """Everyone with a stake in the challenge: NDA signers, askers, and bidders (registered by bids)."""
+    org_ids = set(NdaSignature.objects.filter(challenge=challenge).values_list("organisation_id", flat=True))
+    org_ids |= set(
+        Question.objects.filter(challenge=challenge, asked_for__isnull=False).values_list("asked_for_id", flat=True)
+    )
+    users = {u.pk: u for u in organisation_members(org_ids)}
+    for provider in _audience_providers:
+        users.update({u.pk: u for u in provider(challenge)})
+    return list(users.values())
