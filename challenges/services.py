@@ -345,11 +345,11 @@ def _announce_publication(challenge_id) -> None:
 
 def close_due_bidding(now: datetime) -> int:
     """Close bidding on every published challenge whose deadline has passed. Idempotent."""
-    due = Challenge.objects.filter(status=Status.PUBLISHED, bidding_closes_at__lte=now).values_list("pk", flat=True)
+    due = Challenge.objects.filter(status=Status.PUBLISHED, bidding_closes_at__lte=now).select_related("issuer")
     closed = 0
-    for pk in list(due[:500]):
+    for challenge in list(due[:500]):
         try:
-            challenge = _apply(Challenge(pk=pk), "close_bidding", None, lambda c: setattr(c, "bidding_closed_at", now))
+            challenge = _apply(challenge, "close_bidding", None, lambda c: setattr(c, "bidding_closed_at", now))
         except DomainError:
             continue  # another run closed it first
         closed += 1

@@ -7,6 +7,7 @@ from core.views import healthz
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("core.urls")),
+    path("", include("challenges.urls")),
 ]
 
 urlpatterns = [

@@ -56,3 +56,72 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def member(organisation: Organisation, role: str, **user_fields) -> User:
     return MembershipFactory(organisation=organisation, role=role, user=UserFactory(**user_fields)).user
+
+
+def technical_field(code: str = "integrated-circuits"):
+    from challenges.models import TechnicalField
+
+    return TechnicalField.objects.get(code=code)
+
+
+def challenge_data(**overrides) -> dict:
+    """Valid field values for a new challenge (without issuer, fields and indicators)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    now = timezone.now()
+    data = {
+        "title": "High-purity silicon carbide substrates 高纯碳化硅衬底",
+        "chokepoint": "Domestic substrates have too many micropipes for automotive power devices.",
+        "summary": "Develop 8-inch SiC substrates with micropipe density below 0.1 per cm².",
+        "confidential_details": "Line yields of the current supplier: 63%.",
+        "nda_text": "The bidder keeps the confidential details secret for five years.",
+        "government_funding": Decimal("20000000.00"),
+        "cofunding_ratio": Decimal("1.00"),
+        "bidding_opens_at": now - timedelta(days=1),
+        "bidding_closes_at": now + timedelta(days=30),
+    }
+    data.update(overrides)
+    return data
+
+
+def indicator_data(**overrides) -> dict:
+    from decimal import Decimal
+
+    data = {
+        "name": "Micropipe density",
+        "unit": "/cm²",
+        "comparison": "lte",
+        "target_value": Decimal("0.1"),
+        "measurement_method": "Third-party lab, 5 wafers",
+        "domestic_level": Decimal("1.0"),
+        "international_level": Decimal("0.2"),
+    }
+    data.update(overrides)
+    return data
+
+
+def make_challenge(*, issuer, editor, approver=None, status="draft", fields=None, indicators=None, **overrides):
+    """A challenge built through the services, moved on to `status` the way users would."""
+    from challenges import services
+
+    challenge = services.challenge_create(
+        actor=editor,
+        issuer=issuer,
+        data=challenge_data(**overrides),
+        fields=fields or [technical_field()],
+        indicators=indicators or [indicator_data()],
+    )
+    if status in {"pending_approval", "published", "bidding_closed", "cancelled"}:
+        challenge = services.challenge_submit(challenge=challenge, actor=editor)
+    if status in {"published", "bidding_closed"}:
+        challenge = services.challenge_approve(challenge=challenge, actor=approver)
+    if status == "bidding_closed":
+        from challenges.models import Challenge
+
+        Challenge.objects.filter(pk=challenge.pk).update(bidding_closes_at=timezone.now())
+        services.close_due_bidding(timezone.now())
+        challenge.refresh_from_db()
+    if status == "cancelled":
+        challenge = services.challenge_cancel(challenge=challenge, actor=approver, reason="Budget withdrawn")
+    return challenge

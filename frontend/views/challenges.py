@@ -5,7 +5,9 @@ from challenges.filters import ChallengeFilter
 
 
 def challenge_list(request):
-    filterset = ChallengeFilter(request.GET, queryset=selectors.with_list_data(selectors.visible_challenges(request.user)))
+    filterset = ChallengeFilter(
+        request.GET, queryset=selectors.with_list_data(selectors.visible_challenges(request.user))
+    )
     return render(request, "frontend/challenges/list.html", {"filter": filterset, "challenges": filterset.qs[:20]})
 
 
