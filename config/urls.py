@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("core.urls")),
     path("", include("challenges.urls")),
+    path("", include("submissions.urls")),
 ]
 
 urlpatterns = [

@@ -17,7 +17,7 @@ from .models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """The value exactly as it will read back from the JSON column."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder)) if value is not None else None
 
@@ -43,7 +43,7 @@ def event_hash(event: AuditEvent) -> str:
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     """The concrete field values of a model instance, for before/after states."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return _plain({name: getattr(obj, name) for name in names})
+    return plain({name: getattr(obj, name) for name in names})
 
 
 def record(
@@ -70,8 +70,8 @@ def record(
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            before=_plain(before),
-            after=_plain(after),
+            before=plain(before),
+            after=plain(after),
             request_id=context.request_id.get(),
             prev_hash=head.hash,
         )

@@ -125,3 +125,54 @@ def make_challenge(*, issuer, editor, approver=None, status="draft", fields=None
     if status == "cancelled":
         challenge = services.challenge_cancel(challenge=challenge, actor=approver, reason="Budget withdrawn")
     return challenge
+
+
+def make_bid(*, challenge, lead, actor, complete=True, submit=False, title="Our approach to the challenge"):
+    """A bid built through the services; `complete` fills every section so it is eligible."""
+    from decimal import Decimal
+
+    from submissions import services
+
+    bid = services.bid_create(challenge=challenge, actor=actor, lead=lead, title=title)
+    if complete:
+        services.bid_update(
+            bid=bid,
+            actor=actor,
+            data={
+                "technical_approach": "Physical vapour transport growth with a new seed holder.",
+                "team_description": "Twelve engineers, two professors.",
+                "requested_funding": challenge.government_funding,
+                "own_funding": (challenge.government_funding * challenge.cofunding_ratio).quantize(Decimal("0.01")),
+            },
+        )
+        services.commitments_set(
+            bid=bid,
+            actor=actor,
+            commitments=[
+                {"indicator": i.pk, "value": i.target_value, "evidence": "Third-party test report"}
+                for i in challenge.indicators.all()
+            ],
+        )
+        services.team_set(
+            bid=bid, actor=actor, people=[{"name": "Dr. Chen", "role": "Project leader", "is_leader": True}]
+        )
+        services.budget_set(
+            bid=bid,
+            actor=actor,
+            lines=[
+                {"category": "equipment", "government_amount": Decimal("1000000"), "own_amount": Decimal("1000000")}
+            ],
+        )
+        services.milestones_set(
+            bid=bid,
+            actor=actor,
+            milestones=[
+                {"title": "Mid-term check", "due_month": 12, "tranche_percent": Decimal("60")},
+                {"title": "Final acceptance", "due_month": 24, "tranche_percent": Decimal("40")},
+            ],
+        )
+        services.pledge_sign(bid=bid, actor=actor)
+    if submit:
+        services.bid_submit(bid=bid, actor=actor)
+    bid.refresh_from_db()
+    return bid
