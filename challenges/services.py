@@ -47,6 +47,8 @@ LIFECYCLE = Lifecycle(
         ),
         # Only the clock closes bidding: no permission, no person.
         Transition("close_bidding", (Status.PUBLISHED,), Status.BIDDING_CLOSED, None, _l("close bidding on")),
+        # The review engine moves these once its rounds start and end.
+        Transition("start_review", (Status.BIDDING_CLOSED,), Status.UNDER_REVIEW, None, _l("start reviewing")),
     )
 )
 AUDITED_FIELDS = [
@@ -197,7 +199,11 @@ def _indicator_rows(challenge: Challenge, indicators: list[dict]) -> tuple[list[
 
 
 def attachment_add(*, challenge: Challenge, actor, upload, confidential: bool) -> ChallengeAttachment:
-    checked = files.check_upload(upload)
+    try:
+        checked = files.check_upload(upload)
+    except ValidationError as exc:
+        # Name the field, as every other refusal here does, so forms and the API show it there.
+        raise ValidationError({"file": exc.error_list}) from exc
     with transaction.atomic():
         locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if not actor.has_perm("challenges.edit_challenge", locked):
@@ -365,6 +371,11 @@ def close_due_bidding(now: datetime) -> int:
     return closed
 
 
+def challenge_start_review(*, challenge: Challenge) -> Challenge:
+    """Bidding closed and the review engine took the bids: a system move, audited."""
+    return _apply(challenge, "start_review", None)
+
+
 def announce_due_openings(now: datetime) -> int:
     """Announce challenges whose bidding window has just opened. Idempotent via a conditional update."""
     due = Challenge.objects.filter(
@@ -436,7 +447,7 @@ def challenge_amend(*, challenge: Challenge, actor, reason: str, changes: dict) 
         locked.save()
         number = (locked.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
         amendment = Amendment.objects.create(
-            challenge=locked, number=number, reason=reason, changes=audit._plain(diff), created_by=actor
+            challenge=locked, number=number, reason=reason, changes=audit.plain(diff), created_by=actor
         )
         audit.record(
             action="challenge.amend",

@@ -4,6 +4,7 @@ The defaults are the embedded mode (SQLite, a file-system Celery broker); settin
 DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis without other changes.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # runtime files of the embedded mode: SQLite test files, broker, media
 
 env = environ.Env()
 
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "submissions",
+    "reviews",
     "frontend",
 ]
 
@@ -113,7 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and the web process share the file: wait for locks instead of failing,
     # and keep the test database on disk so an integration worker can open it too.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test run, so parallel runs on one machine do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -169,6 +173,8 @@ LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Years after leaving an organisation during which an expert still may not review its bids.
+CONFLICT_WINDOW_YEARS = _env("CONFLICT_WINDOW_YEARS", env.int, 3)
 INVITATION_VALID_DAYS = _env("INVITATION_VALID_DAYS", env.int, 14)
 
 AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)

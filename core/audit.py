@@ -43,7 +43,15 @@ def event_hash(event: AuditEvent) -> str:
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     """The concrete field values of a model instance, for before/after states."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return plain({name: getattr(obj, name) for name in names})
+    return plain({name: getattr(obj, _attname(obj, name)) for name in names})
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    """`affiliation` → `affiliation_id`: record a foreign key by its id, not the object."""
+    try:
+        return obj._meta.get_field(name).attname
+    except Exception:
+        return name
 
 
 def record(

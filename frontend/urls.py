@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import urls_bids, urls_challenges
+from . import urls_bids, urls_challenges, urls_reviews
 from .views import accounts, home, notifications, organisations
 
 app_name = "frontend"
@@ -40,4 +40,4 @@ urlpatterns = [
     path("organisations/<int:pk>/invite/", organisations.organisation_invite, name="organisation_invite"),
     path("organisations/<int:pk>/verify/", organisations.organisation_verify, name="organisation_verify"),
     path("organisations/<int:pk>/reject/", organisations.organisation_reject, name="organisation_reject"),
-] + urls_challenges.urlpatterns + urls_bids.urlpatterns
+] + urls_challenges.urlpatterns + urls_bids.urlpatterns + urls_reviews.urlpatterns

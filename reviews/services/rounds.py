@@ -1,0 +1,200 @@
+"""Setting up a challenge's rounds, creating their items, and the formal check (形式审查)."""
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from challenges.models import Challenge
+from core import audit
+from core.errors import DomainError
+from core.notifications import notify
+from submissions.eligibility import check
+from submissions.models import Bid, BidRevision
+from submissions.review_status import bid_advance
+
+from .. import items as item_registry
+from ..models import ReviewItem, ReviewRound, Rubric
+
+# Rules that can change between submission and closing (an organisation's standing).
+# The content rules were enforced at submit time on exactly the revision being reviewed.
+STANDING_RULES = frozenset(
+    {
+        "lead_unverified",
+        "lead_banned",
+        "kind_not_allowed",
+        "size_not_allowed",
+        "not_sme",
+        "issuer_conflict",
+        "partner_unverified",
+        "bid_limit",
+    }
+)
+CONFIGURABLE = (
+    "name",
+    "experts_per_item",
+    "blind",
+    "show_scores_after_submit",
+    "auto_invite",
+    "invitation_hours",
+    "soft_deadline",
+    "hard_deadline",
+    "quorum",
+    "aggregation",
+    "spread_threshold",
+    "std_threshold",
+    "add_reviewer_on_disagreement",
+    "shortlist_size",
+    "rubric",
+)
+
+
+def default_rubric() -> Rubric:
+    return Rubric.objects.filter(is_template=True).order_by("pk").first()
+
+
+def rounds_plan(challenge: Challenge) -> list[ReviewRound]:
+    """The challenge's rounds, creating the default plan (formal check, expert review) if none."""
+    rounds = list(challenge.review_rounds.order_by("position"))
+    if rounds:
+        return rounds
+    now = timezone.now()
+    base = max(now, challenge.bidding_closes_at)
+    formal = ReviewRound.objects.create(
+        challenge=challenge, kind=ReviewRound.Kind.FORMAL_CHECK, position=1, name=_("Formal check")
+    )
+    expert = ReviewRound.objects.create(
+        challenge=challenge,
+        kind=ReviewRound.Kind.EXPERT_REVIEW,
+        position=2,
+        name=_("Expert review"),
+        rubric=default_rubric(),
+        soft_deadline=base + timedelta(days=14),
+        hard_deadline=base + timedelta(days=21),
+    )
+    return [formal, expert]
+
+
+def round_configure(*, round: ReviewRound, actor, data: dict) -> ReviewRound:
+    """Operators set a round up before it starts: k, blind, deadlines, rubric, aggregation."""
+    unknown = set(data) - set(CONFIGURABLE)
+    if unknown:
+        raise ValidationError({"non_field_errors": _("Unknown settings: %(f)s") % {"f": ", ".join(sorted(unknown))}})
+    with transaction.atomic():
+        locked = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=round.pk)
+        if not actor.has_perm("reviews.manage_round", locked):
+            raise PermissionDenied
+        if locked.status not in {ReviewRound.Status.PLANNED, ReviewRound.Status.PROPOSED}:
+            raise DomainError(_("A round can be configured only before reviews start."), code="round_started")
+        before = audit.snapshot(locked, list(data))
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        audit.record(
+            action="round.configure", actor=actor, obj=locked, before=before, after=audit.snapshot(locked, list(data))
+        )
+    return locked
+
+
+def expert_round(challenge: Challenge) -> ReviewRound:
+    return next(r for r in rounds_plan(challenge) if r.kind == ReviewRound.Kind.EXPERT_REVIEW)
+
+
+def items_create(round: ReviewRound) -> list[ReviewItem]:
+    """One item per bid submitted by the deadline: its revision current at the deadline."""
+    revisions = BidRevision.objects.filter(
+        bid__challenge=round.challenge, bid__status__in=Bid.ACTIVE_STATES, bid__current_revision_id=F("pk")
+    ).select_related("bid", "bid__challenge", "bid__lead")
+    content_type = ContentType.objects.get_for_model(BidRevision)
+    adapter = item_registry.adapter_for(BidRevision._meta.label_lower)
+    created = []
+    for revision in revisions:
+        described = adapter.describe(revision)
+        item, new = ReviewItem.objects.get_or_create(
+            round=round,
+            subject_type=content_type,
+            subject_id=str(revision.pk),
+            defaults={
+                "label": described.label[:250],
+                "blind_label": described.blind_label[:250],
+                "organisation_ids": described.organisation_ids,
+                "field_ids": described.field_ids,
+                "keywords": described.keywords,
+            },
+        )
+        created.append(item)
+    return created
+
+
+def revision_of(item: ReviewItem) -> BidRevision:
+    return BidRevision.objects.select_related("bid", "bid__lead", "bid__challenge").get(pk=item.subject_id)
+
+
+def formal_check_item(item_id: int) -> str:
+    """The automatic formal check of one bid. Runs once: a decided item is left alone."""
+    with transaction.atomic():
+        item = ReviewItem.objects.select_for_update().get(pk=item_id)
+        if item.check_status != ReviewItem.Check.PENDING:
+            return item.check_status
+        revision = revision_of(item)
+        bid = revision.bid
+        problems = [p for p in check(bid, now=revision.submitted_at) if p.code in STANDING_RULES]
+        item.check_problems = [{"code": p.code, "message": p.message} for p in problems]
+        item.check_status = ReviewItem.Check.FAILED if problems else ReviewItem.Check.PASSED
+        item.save(update_fields=["check_problems", "check_status"])
+        bid_advance(bid=bid, name="mark_ineligible" if problems else "mark_eligible")
+        audit.record(
+            action="formal_check.auto",
+            obj=item,
+            organisation=bid.lead,
+            after={"status": item.check_status, "problems": item.check_problems},
+        )
+    return item.check_status
+
+
+def formal_check_decide(*, item: ReviewItem, actor, passed: bool, reason: str) -> ReviewItem:
+    """An operator confirms or overturns the automatic result, always with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the decision; the applicant may read it.")})
+    if not actor.has_perm("reviews.manage_round", item.round):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ReviewItem.objects.select_for_update().select_related("round", "round__challenge").get(pk=item.pk)
+        bid = revision_of(locked).bid
+        before = locked.check_status
+        locked.check_status = ReviewItem.Check.PASSED if passed else ReviewItem.Check.FAILED
+        locked.check_decided_by, locked.check_reason = actor, reason
+        locked.save(update_fields=["check_status", "check_decided_by", "check_reason"])
+        wanted = Bid.Status.ELIGIBLE if passed else Bid.Status.INELIGIBLE
+        if bid.status != wanted and bid.status in {Bid.Status.SUBMITTED, Bid.Status.ELIGIBLE, Bid.Status.INELIGIBLE}:
+            bid_advance(bid=bid, name="mark_eligible" if passed else "mark_ineligible", actor=actor)
+        audit.record(
+            action="formal_check.decide",
+            actor=actor,
+            obj=locked,
+            organisation=bid.lead,
+            before={"status": before},
+            after={"status": locked.check_status, "reason": reason},
+        )
+        notify(
+            recipients=_lead_members(bid),
+            verb="formal_check.decided",
+            key=f"formal_check:{locked.pk}:{locked.check_status}",
+            title=_l("Formal check of “%(title)s”: %(result)s"),
+            body=_l("Reason: %(reason)s"),
+            context={"title": bid.title, "result": locked.get_check_status_display(), "reason": reason},
+        )
+    return locked
+
+
+def _lead_members(bid: Bid):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__organisation_id=bid.lead_id, is_active=True)
