@@ -9,8 +9,9 @@ from .assigning import (
     invitations_send,
     round_assign,
     round_reassign,
+    round_recompute,
 )
-from .pool import conflict_declare, expert_save, experts_import_csv
+from .pool import conflict_declare, expert_create, expert_save, experts_import_csv
 from .reviewing import (
     assignment_accept,
     assignment_decline,
@@ -31,6 +32,7 @@ __all__ = [
     "assignment_replace",
     "assignment_set_by_hand",
     "conflict_declare",
+    "expert_create",
     "expert_save",
     "experts_import_csv",
     "formal_check_decide",
@@ -42,6 +44,7 @@ __all__ = [
     "round_assign",
     "round_configure",
     "round_reassign",
+    "round_recompute",
     "rounds_plan",
     "weighted_total",
 ]

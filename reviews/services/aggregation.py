@@ -44,11 +44,16 @@ def spread(values: list[Decimal]) -> tuple[Decimal, Decimal]:
     return (max(values) - min(values)).quantize(TWO_PLACES), std
 
 
+def _counted(item: ReviewItem):
+    # A review counts while its author still holds the place: one who recused after
+    # submitting is out of the ranking (and a replacement takes the place).
+    return Review.objects.filter(
+        assignment__item=item, assignment__status=Assignment.Status.SUBMITTED, status=Review.Status.SUBMITTED
+    )
+
+
 def item_totals(item: ReviewItem) -> list[Decimal]:
-    return [
-        r.total
-        for r in Review.objects.filter(assignment__item=item, status=Review.Status.SUBMITTED, total__isnull=False)
-    ]
+    return [r.total for r in _counted(item).filter(total__isnull=False)]
 
 
 def round_is_complete(round: ReviewRound, now=None) -> bool:
@@ -59,10 +64,7 @@ def round_is_complete(round: ReviewRound, now=None) -> bool:
     if not open_left:
         return items.exists()
     if round.hard_deadline and now >= round.hard_deadline:
-        return all(
-            Review.objects.filter(assignment__item=item, status=Review.Status.SUBMITTED).count() >= round.quorum
-            for item in items
-        )
+        return all(_counted(item).count() >= round.quorum for item in items)
     return False
 
 
@@ -71,7 +73,7 @@ def round_aggregate(round: ReviewRound, now=None) -> bool:
     from .assigning import extra_reviewer_add
 
     with transaction.atomic():
-        locked = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=round.pk)
+        locked = ReviewRound.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=round.pk)
         if locked.status != ReviewRound.Status.IN_PROGRESS or not round_is_complete(locked, now):
             return False
         items = list(locked.items.filter(check_status=ReviewItem.Check.PASSED))

@@ -92,7 +92,10 @@ def round_assign(round: ReviewRound) -> dict:
     Locked and earlier assignments stay; the new ones are `proposed`.
     """
     with transaction.atomic():
-        round = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=round.pk)
+        round = ReviewRound.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=round.pk)
+        if round.status not in {ReviewRound.Status.ASSIGNING, ReviewRound.Status.PROPOSED}:
+            # Once invitations are out, places are filled one by one (replacements), never re-solved.
+            raise DomainError(_("The assignment can be computed only before invitations go out."), code="round_state")
         items = list(round.items.filter(check_status=ReviewItem.Check.PASSED).order_by("pk"))
         _progress(round, step="conflicts", items=len(items))
         pool = matching.load_pool(round)
@@ -165,7 +168,7 @@ def _progress(round: ReviewRound, **values) -> None:
 
 def assignment_lock(*, assignment: Assignment, actor, locked: bool = True) -> Assignment:
     with transaction.atomic():
-        row = Assignment.objects.select_for_update().select_related("item__round").get(pk=assignment.pk)
+        row = Assignment.objects.select_for_update(of=("self",)).select_related("item__round").get(pk=assignment.pk)
         if not actor.has_perm("reviews.manage_round", row.item.round):
             raise PermissionDenied
         if row.status != A.PROPOSED:
@@ -205,7 +208,7 @@ def assignment_set_by_hand(*, item: ReviewItem, expert: ExpertProfile, actor) ->
 
 def assignment_remove(*, assignment: Assignment, actor) -> None:
     with transaction.atomic():
-        row = Assignment.objects.select_for_update().select_related("item__round").get(pk=assignment.pk)
+        row = Assignment.objects.select_for_update(of=("self",)).select_related("item__round").get(pk=assignment.pk)
         if not actor.has_perm("reviews.manage_round", row.item.round):
             raise PermissionDenied
         if row.status != A.PROPOSED:
@@ -231,11 +234,24 @@ def round_reassign(*, round: ReviewRound, actor) -> dict:
         return round_assign(locked)
 
 
+def round_recompute(*, round: ReviewRound, actor) -> dict:
+    """The operator runs the assignment again: a round waiting in "assigning" (after an
+    infeasible attempt) is solved; a proposed one is re-solved around its locked pairs."""
+    if not actor.has_perm("reviews.manage_round", round):
+        raise PermissionDenied
+    if round.status == ReviewRound.Status.PROPOSED:
+        return round_reassign(round=round, actor=actor)
+    if round.status != ReviewRound.Status.ASSIGNING:
+        raise DomainError(_("The assignment can be computed only before invitations go out."), code="round_state")
+    audit.record(action="round.assign_again", actor=actor, obj=round)
+    return round_assign(round)
+
+
 def invitations_send(*, round: ReviewRound, actor=None) -> int:
     """Invite every proposed expert; each has `invitation_hours` to accept or decline."""
     now = timezone.now()
     with transaction.atomic():
-        locked = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=round.pk)
+        locked = ReviewRound.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=round.pk)
         if actor is not None and not actor.has_perm("reviews.manage_round", locked):
             raise PermissionDenied
         if locked.status not in {ReviewRound.Status.PROPOSED, ReviewRound.Status.IN_PROGRESS}:
@@ -282,7 +298,11 @@ def assignment_replace(assignment_id: int) -> Assignment | None:
     not conflicted, has room, and has no colleague on the item; ties go to the lighter load.
     """
     with transaction.atomic():
-        old = Assignment.objects.select_for_update().select_related("item__round__challenge").get(pk=assignment_id)
+        old = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("item__round__challenge")
+            .get(pk=assignment_id)
+        )
         item, round = old.item, old.item.round
         if old.status not in {A.DECLINED, A.EXPIRED, A.RECUSED} or round.status != ReviewRound.Status.IN_PROGRESS:
             return None
@@ -318,7 +338,7 @@ def _add_best_expert(item: ReviewItem, round: ReviewRound, *, replaces: Assignme
 def extra_reviewer_add(item: ReviewItem) -> Assignment | None:
     """When scores disagree, one more reviewer (if the round says so)."""
     with transaction.atomic():
-        round = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=item.round_id)
+        round = ReviewRound.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=item.round_id)
         return _add_best_expert(item, round)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from challenges.models import TechnicalField
 from core import audit
+from core.errors import DomainError
 
 from ..models import DeclaredConflict, ExpertProfile
 
@@ -57,6 +58,24 @@ def expert_save(*, actor, user, data: dict, fields: list[TechnicalField] | None 
             | ({"fields": [f.code for f in fields]} if fields is not None else {}),
         )
     return profile
+
+
+def expert_create(
+    *, actor, email: str, full_name: str, data: dict, fields: list[TechnicalField] | None = None
+) -> ExpertProfile:
+    """An operator adds a person to the pool. Someone new gets an account without a password
+    (they set one through "forgot password"); someone already in the pool is refused."""
+    if not actor.has_perm("reviews.manage_pool"):
+        raise PermissionDenied
+    email = (email or "").strip().lower()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": (full_name or "").strip()})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        elif ExpertProfile.objects.filter(user=user).exists():
+            raise DomainError(_("%(email)s is already in the expert pool.") % {"email": email}, code="duplicate")
+        return expert_save(actor=actor, user=user, data=data, fields=fields)
 
 
 def _clean_keywords(value) -> list[str]:
@@ -107,13 +126,26 @@ def experts_import_csv(*, actor, data: bytes, dry_run: bool = False) -> ImportRe
         raise ValidationError({"file": _("Missing columns: %(cols)s") % {"cols": ", ".join(sorted(missing))}})
     fields_by_code = {f.code: f for f in TechnicalField.objects.all()}
     orgs = {o.credit_code: o for o in Organisation.objects.all().only("pk", "credit_code")}
-    result, rows = ImportResult(), []
+    result, rows, seen = ImportResult(), [], {}
     for line, row in enumerate(reader, start=2):
         try:
-            rows.append(_parse_row(row, fields_by_code, orgs))
+            parsed = _parse_row(row, fields_by_code, orgs)
         except ValidationError as exc:
             result.errors.append((line, "; ".join(exc.messages)))
-    if result.errors or dry_run:
+            continue
+        if parsed["email"] in seen:
+            result.errors.append(
+                (line, _("%(e)s is already on line %(n)s") % {"e": parsed["email"], "n": seen[parsed["email"]]})
+            )
+            continue
+        seen[parsed["email"]] = line
+        rows.append(parsed)
+    if result.errors:
+        return result
+    if dry_run:
+        # What the import would do, so the operator can check the file before committing to it.
+        existing = set(ExpertProfile.objects.filter(user__email__in=list(seen)).values_list("user__email", flat=True))
+        result.created, result.updated = len(seen) - len(existing), len(existing)
         return result
     with transaction.atomic():
         for parsed in rows:

@@ -32,7 +32,11 @@ LIFECYCLE = Lifecycle(
 def _move(assignment: Assignment, name: str, actor, **fields) -> Assignment:
     step = LIFECYCLE[name]
     with transaction.atomic():
-        row = Assignment.objects.select_for_update().select_related("item__round", "expert").get(pk=assignment.pk)
+        row = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("item__round", "expert")
+            .get(pk=assignment.pk)
+        )
         if row.status not in step.sources:
             raise InvalidTransition(obj=row, action=step.label)
         if step.permission and (actor is None or not actor.has_perm(step.permission, row)):
@@ -98,7 +102,11 @@ def review_save(
     A submitted review is locked; only an operator's reopen (audited) unlocks it.
     """
     with transaction.atomic():
-        row = Assignment.objects.select_for_update().select_related("item__round__rubric").get(pk=assignment.pk)
+        row = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("item__round__rubric")
+            .get(pk=assignment.pk)
+        )
         if not actor.has_perm("reviews.score", row):
             raise PermissionDenied
         if row.status != A.ACCEPTED:

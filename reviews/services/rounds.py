@@ -86,7 +86,7 @@ def round_configure(*, round: ReviewRound, actor, data: dict) -> ReviewRound:
     if unknown:
         raise ValidationError({"non_field_errors": _("Unknown settings: %(f)s") % {"f": ", ".join(sorted(unknown))}})
     with transaction.atomic():
-        locked = ReviewRound.objects.select_for_update().select_related("challenge").get(pk=round.pk)
+        locked = ReviewRound.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=round.pk)
         if not actor.has_perm("reviews.manage_round", locked):
             raise PermissionDenied
         if locked.status not in {ReviewRound.Status.PLANNED, ReviewRound.Status.PROPOSED}:
@@ -166,7 +166,11 @@ def formal_check_decide(*, item: ReviewItem, actor, passed: bool, reason: str) -
     if not actor.has_perm("reviews.manage_round", item.round):
         raise PermissionDenied
     with transaction.atomic():
-        locked = ReviewItem.objects.select_for_update().select_related("round", "round__challenge").get(pk=item.pk)
+        locked = (
+            ReviewItem.objects.select_for_update(of=("self",))
+            .select_related("round", "round__challenge")
+            .get(pk=item.pk)
+        )
         bid = revision_of(locked).bid
         before = locked.check_status
         locked.check_status = ReviewItem.Check.PASSED if passed else ReviewItem.Check.FAILED
