@@ -54,8 +54,17 @@ class Command(BaseCommand):
         for email, name, org_key, role in PEOPLE:
             user = self._user(email, name)
             Membership.objects.update_or_create(user=user, organisation=orgs[org_key], defaults={"role": role})
-        for index, email in enumerate(EXPERTS, start=1):
-            self._user(email, f"专家{index:02d} Expert {index:02d}")
+        experts = [
+            self._user(email, f"专家{index:02d} Expert {index:02d}") for index, email in enumerate(EXPERTS, start=1)
+        ]
+        from frontend import demo
+
+        demo.build(
+            orgs=orgs,
+            people={email: User.objects.get(email=email) for email, *_ in PEOPLE},
+            experts=experts,
+            operator=operator,
+        )
         self._print_logins()
 
     def _user(self, email: str, name: str, **flags) -> User:
