@@ -27,7 +27,7 @@ install: $(VENV)/.run-deps ## Create .venv and install the runtime dependencies
 run: $(VENV)/.run-deps ## Run site + worker + scheduler with demo data (SQLite unless DATABASE_URL/REDIS_URL)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py run_platform --port $(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py run_platform --port $(PORT)
 
 test: $(VENV)/.dev-deps ## Run the whole test suite (unit, integration with a real worker, browser)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

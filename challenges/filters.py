@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Organisation
 
@@ -12,13 +14,34 @@ from .models import Challenge, TechnicalField
 MAX_TERMS = 8
 
 
+class NewestFirstOrdering(django_filters.OrderingFilter):
+    """`newest` lists the latest published first, `-newest` the oldest first; other keys sort ascending."""
+
+    latest_first = frozenset({"published_at"})
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.removeprefix("-")
+        if name not in self.latest_first:
+            return value
+        return name if value.startswith("-") else f"-{name}"
+
+    def build_choices(self, fields, labels):
+        return [
+            (key, _("Oldest") if key == "-newest" else label) for key, label in super().build_choices(fields, labels)
+        ]
+
+
 class ChallengeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    field = django_filters.ModelMultipleChoiceFilter(
-        label=_("Technical field"),
-        field_name="fields__code",
-        to_field_name="code",
-        queryset=TechnicalField.objects.all(),
+    # Field codes; the schema generator cannot follow `fields__code` plus `to_field_name` by itself.
+    field = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            label=_("Technical field"),
+            field_name="fields__code",
+            to_field_name="code",
+            queryset=TechnicalField.objects.all(),
+        )
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Challenge.Status.choices)
     issuer = django_filters.ModelChoiceFilter(
@@ -37,7 +60,7 @@ class ChallengeFilter(django_filters.FilterSet):
         label=_("Deadline before"), field_name="bidding_closes_at", lookup_expr="lte"
     )
     open_now = django_filters.BooleanFilter(label=_("Open for bids now"), method="filter_open_now")
-    ordering = django_filters.OrderingFilter(
+    ordering = NewestFirstOrdering(
         label=_("Sort by"),
         fields=(("bidding_closes_at", "deadline"), ("government_funding", "funding"), ("published_at", "newest")),
         field_labels={

@@ -36,7 +36,7 @@ class TechnicalField(models.Model):
 
 class ChallengeQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(status__in=Challenge.PUBLIC_STATES)
+        return self.filter(Challenge.public_q())
 
     def open_for_bids(self, now=None):
         now = now or timezone.now()
@@ -174,8 +174,15 @@ class Challenge(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def public_q(cls) -> Q:
+        """Challenges the public may read. One cancelled before approval was never published: it stays private."""
+        return Q(status__in=cls.PUBLIC_STATES) & ~Q(status=cls.Status.CANCELLED, published_at__isnull=True)
+
     @property
     def is_public(self) -> bool:
+        if self.status == self.Status.CANCELLED:
+            return self.published_at is not None
         return self.status in self.PUBLIC_STATES
 
     def is_open_for_bids(self, now=None) -> bool:
@@ -272,6 +279,9 @@ class ChallengeAttachment(models.Model):
 class Amendment(models.Model):
     """A recorded change after publication, announced to every bidder and shown publicly."""
 
+    # Changed values of these are shown only to readers of the confidential part.
+    CONFIDENTIAL_FIELDS = frozenset({"confidential_details"})
+
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="amendments")
     number = models.PositiveSmallIntegerField()
     reason = models.TextField(_("reason"))
@@ -287,6 +297,15 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge} #{self.number}"
+
+    def changes_for(self, *, confidential: bool) -> dict:
+        """The recorded diff as a reader may see it: confidential values hidden unless they may read them."""
+        if confidential:
+            return self.changes
+        return {
+            name: {"before": None, "after": None, "hidden": True} if name in self.CONFIDENTIAL_FIELDS else change
+            for name, change in self.changes.items()
+        }
 
 
 class Question(models.Model):

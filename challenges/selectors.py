@@ -4,12 +4,13 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organisation
 from accounts.rules import roles_by_org
 
-from .models import Amendment, Challenge, ChallengeAttachment, NdaSignature, Question
+from .models import Amendment, Challenge, ChallengeAttachment, NdaSignature, Question, TechnicalField
 
 User = get_user_model()
 
@@ -52,12 +53,14 @@ def visible_challenges(user) -> QuerySet[Challenge]:
     challenges = Challenge.objects.all()
     if getattr(user, "is_authenticated", False) and user.is_operator:
         return challenges
-    return challenges.filter(Q(status__in=Challenge.PUBLIC_STATES) | Q(issuer_id__in=agency_ids(user)))
+    return challenges.filter(Challenge.public_q() | Q(issuer_id__in=agency_ids(user)))
 
 
-def challenge_for(user, pk) -> Challenge:
+def challenge_for(user, pk, *, detail: bool = False) -> Challenge:
     """The one access helper: 404 for a challenge the user may not know of."""
-    return get_object_or_404(visible_challenges(user).select_related("issuer"), pk=pk)
+    challenges = visible_challenges(user)
+    challenges = with_detail_data(challenges) if detail else challenges.select_related("issuer")
+    return get_object_or_404(challenges, pk=pk)
 
 
 def with_list_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
@@ -106,3 +109,54 @@ def audience(challenge: Challenge) -> list:
     for provider in _audience_providers:
         users.update({u.pk: u for u in provider(challenge)})
     return list(users.values())
+
+
+# Parts of a challenge, each behind the challenge's own visibility ----------------------------
+
+
+def visible_attachments(user, challenge: Challenge) -> list[ChallengeAttachment]:
+    """Every file for readers of the confidential part; the public files for everyone else."""
+    confidential = user.has_perm("challenges.view_confidential", challenge)
+    return [a for a in challenge.attachments.all() if confidential or not a.confidential]
+
+
+def attachment_for(user, pk) -> ChallengeAttachment:
+    """404 for a file of a challenge the user may not see, or a confidential file they may not read."""
+    attachment = get_object_or_404(
+        ChallengeAttachment.objects.select_related("challenge").filter(challenge__in=visible_challenges(user)), pk=pk
+    )
+    if attachment.confidential and not user.has_perm("challenges.view_confidential", attachment.challenge):
+        raise Http404
+    return attachment
+
+
+def visible_questions(user, challenge: Challenge) -> QuerySet[Question]:
+    """Answered questions for everybody; open ones for the issuer's staff and operators, and the asker's own."""
+    questions = Question.objects.filter(challenge=challenge).order_by("asked_at", "pk")
+    if user.has_perm("challenges.view_questions_inbox", challenge):
+        return questions
+    shown = Q(answered_at__isnull=False)
+    if getattr(user, "is_authenticated", False):
+        shown |= Q(asked_by=user)
+    return questions.filter(shown)
+
+
+def question_for(user, challenge: Challenge, pk) -> Question:
+    return get_object_or_404(visible_questions(user, challenge), pk=pk)
+
+
+def acting_organisation(user, pk=None) -> Organisation | None:
+    """The organisation a user acts for: the named one of their own (404 for any other),
+    or else their first applicant organisation; None when they have none."""
+    if pk is not None:
+        return get_object_or_404(Organisation.objects.filter(memberships__user=user), pk=pk)
+    ids = applicant_organisation_ids(user)
+    return Organisation.objects.get(pk=min(ids)) if ids else None
+
+
+def technical_fields() -> QuerySet[TechnicalField]:
+    return TechnicalField.objects.order_by("position", "code")
+
+
+def subscribed_fields(organisation: Organisation) -> QuerySet[TechnicalField]:
+    return technical_fields().filter(subscriptions__organisation=organisation)

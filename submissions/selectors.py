@@ -2,13 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
 from accounts.rules import roles_by_org
 from challenges.models import Challenge
 
-from .models import Bid, BidAttachment, BudgetLine, Partner
+from .models import Bid, BidAttachment, BidRevision, BudgetLine, Partner
 
 User = get_user_model()
 
@@ -16,7 +17,11 @@ User = get_user_model()
 def partner_org_ids(bid: Bid) -> set[int]:
     cached = getattr(bid, "_partner_org_ids", None)
     if cached is None:
-        cached = set(Partner.objects.filter(bid=bid).values_list("organisation_id", flat=True))
+        cached = set(
+            Partner.objects.filter(bid=bid)
+            .exclude(status=Partner.Status.DECLINED)
+            .values_list("organisation_id", flat=True)
+        )
         bid._partner_org_ids = cached
     return cached
 
@@ -38,8 +43,16 @@ def visible_bids(user) -> QuerySet[Bid]:
     ) & ~Q(
         challenge__status__in=[Challenge.Status.DRAFT, Challenge.Status.PENDING_APPROVAL, Challenge.Status.PUBLISHED]
     )
-    mine = Q(lead_id__in=applicant_orgs) | Q(partners__organisation_id__in=applicant_orgs)
-    return bids.filter(mine | closed).distinct() if applicant_orgs else bids.filter(closed)
+    # A subquery rather than a join: no duplicate rows, so no DISTINCT over every column
+    # (which also forbids SELECT ... FOR UPDATE on PostgreSQL). An organisation that declined
+    # the invitation is no longer part of the bid.
+    partnered = (
+        Partner.objects.filter(organisation_id__in=applicant_orgs)
+        .exclude(status=Partner.Status.DECLINED)
+        .values("bid_id")
+    )
+    mine = Q(lead_id__in=applicant_orgs) | Q(pk__in=partnered)
+    return bids.filter(mine | closed) if applicant_orgs else bids.filter(closed)
 
 
 def bid_for(user, pk) -> Bid:
@@ -70,6 +83,27 @@ def budget_lines_for(user, bid: Bid) -> list[BudgetLine]:
         return lines
     mine = set(roles_by_org(user))
     return [line for line in lines if line.organisation_id in mine]
+
+
+def revision_content_for(user, revision: BidRevision) -> dict:
+    """A submitted revision as `user` may read it: a partner sees only its own budget lines."""
+    content = revision.content
+    if user.has_perm("submissions.view_all_budget_lines", revision.bid):
+        return content
+    mine = set(roles_by_org(user))
+    lines = [line for line in content.get("budget_lines", []) if line.get("organisation_id") in mine]
+    return {**content, "budget_lines": lines}
+
+
+def attachment_for(user, pk) -> BidAttachment:
+    """The one access helper for bid files: 404 unless the user may see the bid, and the file is
+    in its working copy or cited by one of its submitted revisions."""
+    attachment = get_object_or_404(BidAttachment.objects.filter(bid__in=visible_bids(user)), pk=pk)
+    if attachment.removed_at is not None:
+        cited = BidRevision.objects.filter(bid_id=attachment.bid_id).values_list("content", flat=True)
+        if not any(a.get("id") == attachment.pk for content in cited for a in content.get("attachments", [])):
+            raise Http404
+    return attachment
 
 
 def organisation_bids(organisation_ids) -> QuerySet[Bid]:
