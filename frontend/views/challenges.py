@@ -68,7 +68,13 @@ def _abilities(user, challenge: Challenge) -> dict[str, bool]:
         "ask": published and may("ask_question"),
         "sign_nda": may("sign_nda"),
         "view_confidential": may("view_confidential"),
+        # Applicants (the same people who may sign the NDA) can start a bid while it is open.
+        "apply": challenge.is_open_for_bids() and may("sign_nda"),
+        "bids": challenge.status not in _BEFORE_CLOSE and may("view_questions_inbox"),
     }
+
+
+_BEFORE_CLOSE = {Challenge.Status.DRAFT, Challenge.Status.PENDING_APPROVAL, Challenge.Status.PUBLISHED}
 
 
 def _unsigned_organisations(user, challenge: Challenge) -> list[Organisation]:

@@ -630,3 +630,23 @@ def test_money_reads_in_the_readers_convention(language, amount, shown):
     with translation.override(language):
         html = Template("{% load challenge_format %}{{ amount|yuan }}").render(Context({"amount": Decimal(amount)}))
     assert html == shown
+
+
+def test_an_applicant_sees_the_apply_button_and_the_agency_the_bids_link_after_close(
+    client, published, bidder, editor, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from challenges.models import Challenge
+    from challenges.services import close_due_bidding
+
+    client.force_login(bidder)
+    page = client.get(f"/challenges/{published.pk}/").content.decode()
+    assert f"/challenges/{published.pk}/bids/new/" in page
+    client.force_login(editor)
+    assert f'/challenges/{published.pk}/bids/"' not in client.get(f"/challenges/{published.pk}/").content.decode()
+    Challenge.objects.filter(pk=published.pk).update(bidding_closes_at=timezone.now())
+    close_due_bidding(timezone.now())
+    page = client.get(f"/challenges/{published.pk}/").content.decode()
+    assert f'/challenges/{published.pk}/bids/"' in page
+    assert "/bids/new/" not in page
