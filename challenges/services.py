@@ -49,6 +49,15 @@ LIFECYCLE = Lifecycle(
         Transition("close_bidding", (Status.PUBLISHED,), Status.BIDDING_CLOSED, None, _l("close bidding on")),
         # The review engine moves these once its rounds start and end.
         Transition("start_review", (Status.BIDDING_CLOSED,), Status.UNDER_REVIEW, None, _l("start reviewing")),
+        # The award decision moves these (awards checks who may decide).
+        Transition("propose_award", (Status.UNDER_REVIEW,), Status.IN_PUBLICITY, None, _l("propose an award for")),
+        Transition("reopen_decision", (Status.IN_PUBLICITY,), Status.UNDER_REVIEW, None, _l("reopen the decision on")),
+        Transition("finalise_award", (Status.IN_PUBLICITY,), Status.AWARDED, None, _l("finalise the award of")),
+        Transition("start_execution", (Status.AWARDED,), Status.IN_EXECUTION, None, _l("start executing")),
+        Transition("complete", (Status.IN_EXECUTION,), Status.COMPLETED, None, _l("complete")),
+        Transition(
+            "unaward", (Status.UNDER_REVIEW, Status.IN_EXECUTION), Status.UNAWARDED, None, _l("close unawarded")
+        ),
     )
 )
 AUDITED_FIELDS = [
@@ -374,6 +383,11 @@ def close_due_bidding(now: datetime) -> int:
 def challenge_start_review(*, challenge: Challenge) -> Challenge:
     """Bidding closed and the review engine took the bids: a system move, audited."""
     return _apply(challenge, "start_review", None)
+
+
+def challenge_advance(*, challenge: Challenge, name: str, actor=None) -> Challenge:
+    """A later stage moved by the award services, which check their own permissions."""
+    return _apply(challenge, name, actor)
 
 
 def announce_due_openings(now: datetime) -> int:

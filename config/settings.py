@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "challenges",
     "submissions",
     "reviews",
+    "awards",
     "frontend",
 ]
 
@@ -177,6 +178,9 @@ LOGOUT_REDIRECT_URL = "frontend:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Years after leaving an organisation during which an expert still may not review its bids.
 CONFLICT_WINDOW_YEARS = _env("CONFLICT_WINDOW_YEARS", env.int, 3)
+# Issuers set these per programme; the defaults follow common practice.
+RECTIFICATION_DAYS = _env("RECTIFICATION_DAYS", env.int, 90)
+EXTENSION_MAX_MONTHS = _env("EXTENSION_MAX_MONTHS", env.int, 12)
 INVITATION_VALID_DAYS = _env("INVITATION_VALID_DAYS", env.int, 14)
 
 AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)

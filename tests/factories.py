@@ -59,9 +59,13 @@ def member(organisation: Organisation, role: str, **user_fields) -> User:
 
 
 def technical_field(code: str = "integrated-circuits"):
+    """A field of the taxonomy; recreated if a transactional test flushed the seeded rows."""
     from challenges.models import TechnicalField
 
-    return TechnicalField.objects.get(code=code)
+    field, _created = TechnicalField.objects.get_or_create(
+        code=code, defaults={"name_zh": code, "name_en": code.replace("-", " ").capitalize()}
+    )
+    return field
 
 
 def challenge_data(**overrides) -> dict:

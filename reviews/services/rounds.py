@@ -35,6 +35,13 @@ STANDING_RULES = frozenset(
         "bid_limit",
     }
 )
+STANDARD_CRITERIA = [
+    ("Technical merit 技术先进性", 30),
+    ("Feasibility 可行性", 25),
+    ("Team 团队能力", 15),
+    ("Budget 预算合理性", 10),
+    ("Indicator commitment 指标承诺", 20),
+]
 CONFIGURABLE = (
     "name",
     "experts_per_item",
@@ -55,7 +62,13 @@ CONFIGURABLE = (
 
 
 def default_rubric() -> Rubric:
-    return Rubric.objects.filter(is_template=True).order_by("pk").first()
+    """The first template; if operators removed every template, a standard one is made again."""
+    rubric = Rubric.objects.filter(is_template=True).order_by("pk").first()
+    if rubric is None:
+        rubric = Rubric.objects.create(name=_("Standard technical review"), is_template=True)
+        for position, (name, weight) in enumerate(STANDARD_CRITERIA):
+            rubric.criteria.create(position=position, name=name, weight=weight, comment_required=position == 0)
+    return rubric
 
 
 def rounds_plan(challenge: Challenge) -> list[ReviewRound]:
