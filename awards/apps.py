@@ -9,7 +9,7 @@ class AwardsConfig(AppConfig):
     def ready(self):
         from core import clock
 
-        from . import services
+        from . import adapters, services  # noqa: F401  (adapters registers milestone deliveries for review)
 
         clock.register("awards.finalise_publicity")(services.finalise_due_publicity)
         clock.register("awards.flag_overdue")(services.flag_overdue_milestones)

@@ -21,7 +21,7 @@ from core import audit
 from core.errors import DomainError, InvalidTransition
 from core.notifications import notify
 from reviews.models import ReviewItem, ReviewRound
-from reviews.services.rounds import revision_of
+from reviews.services.rounds import acceptance_round_open, revision_of
 from submissions.models import Bid
 from submissions.review_status import bid_advance
 
@@ -58,7 +58,7 @@ def decision_propose(*, challenge: Challenge, actor, bids: list[Bid], reason: st
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = Challenge.objects.select_for_update().select_related("issuer").get(pk=challenge.pk)
+        locked = Challenge.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=challenge.pk)
         if not actor.has_perm("awards.decide", locked):
             raise PermissionDenied
         if locked.status != Challenge.Status.UNDER_REVIEW:
@@ -176,7 +176,7 @@ def objection_file(
     if organisation is not None and roles_by(actor).get(organisation.pk) is None:
         raise PermissionDenied
     with transaction.atomic():
-        locked = Award.objects.select_for_update().select_related("decision", "challenge").get(pk=award.pk)
+        locked = Award.objects.select_for_update(of=("self",)).select_related("decision", "challenge").get(pk=award.pk)
         if locked.status != Award.Status.PROPOSED or locked.decision.status != Decision.Status.IN_PUBLICITY:
             raise DomainError(_("Objections are accepted only during the publicity period."), code="not_in_publicity")
         if now >= locked.decision.publicity_ends_at:
@@ -268,7 +268,7 @@ def finalise_due_publicity(now) -> int:
     done = 0
     for decision in list(due[:100]):
         with transaction.atomic():
-            locked = Decision.objects.select_for_update().select_related("challenge").get(pk=decision.pk)
+            locked = Decision.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=decision.pk)
             if locked.status != Decision.Status.IN_PUBLICITY:
                 continue
             if Objection.objects.filter(award__decision=locked, status=Objection.Status.FILED).exists():
@@ -348,7 +348,7 @@ def contract_update(
 ) -> Contract:
     """The agency adjusts the plan before signing. Tranches must add up exactly to the award."""
     with transaction.atomic():
-        locked = Contract.objects.select_for_update().select_related("award__challenge").get(pk=contract.pk)
+        locked = Contract.objects.select_for_update(of=("self",)).select_related("award__challenge").get(pk=contract.pk)
         if not actor.has_perm("awards.edit_contract", locked.award):
             raise PermissionDenied
         if locked.status != Contract.Status.DRAFT or locked.agency_signed_at or locked.winner_signed_at:
@@ -387,7 +387,9 @@ def contract_sign(*, contract: Contract, actor, version: int) -> Contract:
     """Each side signs the version it read; when both have, the first tranche may fall due."""
     with transaction.atomic():
         locked = (
-            Contract.objects.select_for_update().select_related("award__challenge", "award__winner").get(pk=contract.pk)
+            Contract.objects.select_for_update(of=("self",))
+            .select_related("award__challenge", "award__winner")
+            .get(pk=contract.pk)
         )
         award = locked.award
         if locked.status != Contract.Status.DRAFT:
@@ -432,7 +434,11 @@ def delivery_submit(*, milestone: Milestone, actor, report: str, measurements: d
     if not (report or "").strip():
         raise ValidationError({"report": _("Describe what is delivered.")})
     with transaction.atomic():
-        locked = Milestone.objects.select_for_update().select_related("contract__award__challenge").get(pk=milestone.pk)
+        locked = (
+            Milestone.objects.select_for_update(of=("self",))
+            .select_related("contract__award__challenge")
+            .get(pk=milestone.pk)
+        )
         award = locked.contract.award
         if not actor.has_perm("awards.deliver", award):
             raise PermissionDenied
@@ -453,7 +459,15 @@ def delivery_submit(*, milestone: Milestone, actor, report: str, measurements: d
             Measurement(delivery=delivery, indicator_id=i, value=v) for i, v in measurements.items()
         )
         locked.status = Milestone.Status.UNDER_ACCEPTANCE
-        locked.save(update_fields=["status"])
+        # Acceptance runs on the review engine: conflicts excluded, a rubric, a deadline.
+        locked.acceptance_round = acceptance_round_open(
+            challenge=award.challenge,
+            subject=delivery,
+            name=_("Acceptance: %(milestone)s") % {"milestone": locked.title},
+            experts=settings.ACCEPTANCE_EXPERTS,
+            days=settings.ACCEPTANCE_DAYS,
+        )
+        locked.save(update_fields=["status", "acceptance_round"])
         audit.record(
             action="milestone.deliver",
             actor=actor,
@@ -479,11 +493,17 @@ def acceptance_decide(*, milestone: Milestone, actor, outcome: str, reason: str)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the acceptance decision.")})
     with transaction.atomic():
-        locked = Milestone.objects.select_for_update().select_related("contract__award").get(pk=milestone.pk)
+        locked = (
+            Milestone.objects.select_for_update(of=("self",))
+            .select_related("contract__award", "acceptance_round")
+            .get(pk=milestone.pk)
+        )
         if not actor.has_perm("awards.decide_acceptance", locked.contract.award):
             raise PermissionDenied
         if locked.status != Milestone.Status.UNDER_ACCEPTANCE:
             raise InvalidTransition(obj=locked, action=_l("decide the acceptance of"))
+        if locked.acceptance_round_id and locked.acceptance_round.status != ReviewRound.Status.COMPLETED:
+            raise DomainError(_("Wait for the acceptance review to finish."), code="review_pending")
         if outcome == "rectify" and locked.rectified:
             raise DomainError(_("Rectification is allowed once; pass or fail this time."), code="rectified_once")
         before = locked.status
@@ -541,7 +561,7 @@ def extension_grant(*, contract: Contract, actor, months: int, reason: str) -> C
             {"months": _("An extension is 1 to %(max)s months.") % {"max": settings.EXTENSION_MAX_MONTHS}}
         )
     with transaction.atomic():
-        locked = Contract.objects.select_for_update().select_related("award").get(pk=contract.pk)
+        locked = Contract.objects.select_for_update(of=("self",)).select_related("award").get(pk=contract.pk)
         if not actor.has_perm("awards.grant_extension", locked.award):
             raise PermissionDenied
         if locked.extension_months:
@@ -635,7 +655,9 @@ def disbursement_mark_paid(*, disbursement: Disbursement, actor, reference: str)
     if not reference:
         raise ValidationError({"reference": _("Enter the payment reference.")})
     with transaction.atomic():
-        row = Disbursement.objects.select_for_update().select_related("award__winner").get(pk=disbursement.pk)
+        row = (
+            Disbursement.objects.select_for_update(of=("self",)).select_related("award__winner").get(pk=disbursement.pk)
+        )
         if not actor.has_perm("awards.record_payment"):
             raise PermissionDenied
         if row.status != Disbursement.Status.APPROVED:
@@ -677,7 +699,7 @@ def contract_terminate(
             {"recover_amount": _("Recovery and bans apply only to a termination at fault, and are not negative.")}
         )
     with transaction.atomic():
-        locked = Award.objects.select_for_update().select_related("challenge", "winner").get(pk=award.pk)
+        locked = Award.objects.select_for_update(of=("self",)).select_related("challenge", "winner").get(pk=award.pk)
         if not actor.has_perm("awards.terminate", locked):
             raise PermissionDenied
         if locked.status not in {Award.Status.SIGNED, Award.Status.IN_PROGRESS, Award.Status.FINAL}:

@@ -181,6 +181,8 @@ CONFLICT_WINDOW_YEARS = _env("CONFLICT_WINDOW_YEARS", env.int, 3)
 # Issuers set these per programme; the defaults follow common practice.
 RECTIFICATION_DAYS = _env("RECTIFICATION_DAYS", env.int, 90)
 EXTENSION_MAX_MONTHS = _env("EXTENSION_MAX_MONTHS", env.int, 12)
+ACCEPTANCE_EXPERTS = _env("ACCEPTANCE_EXPERTS", env.int, 5)
+ACCEPTANCE_DAYS = _env("ACCEPTANCE_DAYS", env.int, 14)
 INVITATION_VALID_DAYS = _env("INVITATION_VALID_DAYS", env.int, 14)
 
 AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)

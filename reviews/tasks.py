@@ -58,7 +58,7 @@ def after_checks(round_id: int) -> dict:
         if not claimed:
             return {"skipped": "already assigned"}
         round = ReviewRound.objects.get(pk=round_id)
-        for item in round.items.filter(check_status=ReviewItem.Check.PASSED):
+        for item in round.items.filter(check_status=ReviewItem.Check.PASSED, subject_type__model="bidrevision"):
             bid = revision_of(item).bid
             if bid.status == bid.Status.ELIGIBLE:
                 bid_advance(bid=bid, name="start_review")

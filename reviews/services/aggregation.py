@@ -103,7 +103,8 @@ def round_aggregate(round: ReviewRound, now=None) -> bool:
         )
         locked.status, locked.completed_at = ReviewRound.Status.COMPLETED, timezone.now()
         locked.save(update_fields=["status", "completed_at"])
-        _move_bids(items, locked.shortlist_size)
+        if locked.kind == ReviewRound.Kind.EXPERT_REVIEW:
+            _move_bids(items, locked.shortlist_size)
         audit.record(
             action="round.aggregate",
             obj=locked,
@@ -126,11 +127,18 @@ def _rank(items: list[ReviewItem]) -> None:
         totals = sorted(item_totals(item))
         median = statistics.median(totals) if totals else Decimal("-1")
         lowest = totals[0] if totals else Decimal("-1")
-        submitted = revision_of(item).submitted_at
+        submitted = _submitted_at(item)
         return (-(item.score if item.score is not None else Decimal("-1")), -median, -lowest, submitted)
 
     for rank, item in enumerate(sorted(items, key=key), start=1):
         item.rank = rank
+
+
+def _submitted_at(item: ReviewItem):
+    """When the reviewed thing was handed in: the bid revision's time, else the item's."""
+    if item.subject_type.model == "bidrevision":
+        return revision_of(item).submitted_at
+    return item.created_at
 
 
 def _move_bids(items: list[ReviewItem], shortlist_size: int) -> None:

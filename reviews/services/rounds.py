@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -215,3 +215,47 @@ def _lead_members(bid: Bid):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(memberships__organisation_id=bid.lead_id, is_active=True)
+
+
+def acceptance_round_open(*, challenge: Challenge, subject, name: str, experts: int, days: int) -> ReviewRound:
+    """A review round for something other than bids (a milestone delivery): one item, open review,
+    the acceptance rubric; the same assignment and invitation chord runs after commit."""
+    from ..tasks import after_checks
+
+    adapter = item_registry.adapter_for(subject._meta.label_lower)
+    described = adapter.describe(subject)
+    position = (challenge.review_rounds.aggregate(n=Max("position"))["n"] or 0) + 1
+    now = timezone.now()
+    round = ReviewRound.objects.create(
+        challenge=challenge,
+        kind=ReviewRound.Kind.ACCEPTANCE,
+        position=position,
+        name=name[:120],
+        status=ReviewRound.Status.CHECKING,
+        rubric=acceptance_rubric(),
+        experts_per_item=experts,
+        blind=False,
+        quorum=max(1, experts - 2),
+        shortlist_size=1,
+        soft_deadline=now + timedelta(days=max(1, days - 3)),
+        hard_deadline=now + timedelta(days=days),
+    )
+    ReviewItem.objects.create(
+        round=round,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        label=described.label[:250],
+        blind_label=described.blind_label[:250],
+        organisation_ids=described.organisation_ids,
+        field_ids=described.field_ids,
+        keywords=described.keywords,
+        check_status=ReviewItem.Check.PASSED,
+    )
+    audit.record(action="round.open_acceptance", obj=round, after={"subject": str(subject.pk)})
+    transaction.on_commit(lambda: after_checks.delay(round.pk))
+    return round
+
+
+def acceptance_rubric() -> Rubric:
+    rubric = Rubric.objects.filter(is_template=True, name__icontains="acceptance").first()
+    return rubric or default_rubric()

@@ -34,3 +34,30 @@ def final_award(proposed):
 
     services.finalise_due_publicity(proposed.decision.publicity_ends_at + timezone.timedelta(seconds=1))
     return Award.objects.get(pk=proposed.pk)
+
+
+def run_acceptance(milestone, capture, value: int = 8):
+    """Every invited expert of the milestone's acceptance round accepts and scores it."""
+    from reviews import services as review_services
+    from reviews.models import Assignment
+
+    milestone.refresh_from_db()
+    round = milestone.acceptance_round
+    criteria = list(round.rubric.criteria.all())
+    for assignment in Assignment.objects.filter(item__round=round, status=Assignment.Status.INVITED):
+        user = assignment.expert.user
+        review_services.assignment_accept(assignment=assignment, actor=user)
+        with capture(execute=True):
+            review_services.review_save(
+                assignment=assignment,
+                actor=user,
+                scores={c.pk: {"value": value, "comment": "Checked on site"} for c in criteria},
+                submit=True,
+            )
+    round.refresh_from_db()
+    return round
+
+
+@pytest.fixture(autouse=True)
+def _small_acceptance_panels(settings):
+    settings.ACCEPTANCE_EXPERTS = 3

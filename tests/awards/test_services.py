@@ -16,7 +16,7 @@ from core.models import Notification
 from submissions.eligibility import check
 from submissions.models import Bid
 
-from .conftest import bids_in_rank_order
+from .conftest import bids_in_rank_order, run_acceptance
 
 pytestmark = pytest.mark.django_db
 
@@ -181,15 +181,29 @@ def test_signing_needs_both_sides_and_releases_the_first_tranche(final_award, ap
     assert Award.objects.get(pk=final_award.pk).status == Award.Status.IN_PROGRESS
 
 
-def test_a_milestone_rectified_once_then_passed_and_both_tranches_paid(final_award, approver, bidder, operator):
+def test_a_milestone_rectified_once_then_passed_and_both_tranches_paid(
+    final_award, approver, bidder, operator, django_capture_on_commit_callbacks
+):
+    from reviews.models import ReviewRound
+
     contract = sign_both(final_award, approver, bidder)
     last = contract.milestones.order_by("position").last()
     indicator = final_award.challenge.indicators.first()
-    services.delivery_submit(
-        milestone=last, actor=bidder, report="Wafers delivered", measurements={indicator.pk: Decimal("0.2")}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_submit(
+            milestone=last, actor=bidder, report="Wafers delivered", measurements={indicator.pk: Decimal("0.2")}
+        )
+    with pytest.raises(DomainError):  # the acceptance review has not finished
+        services.acceptance_decide(milestone=last, actor=approver, outcome="pass", reason="Too early")
+    round = run_acceptance(last, django_capture_on_commit_callbacks)
+    assert round.kind == ReviewRound.Kind.ACCEPTANCE and round.status == ReviewRound.Status.COMPLETED
     services.acceptance_decide(milestone=last, actor=approver, outcome="rectify", reason="Micropipes above target")
-    services.delivery_submit(milestone=last, actor=bidder, report="Fixed", measurements={indicator.pk: Decimal("0.08")})
+    last.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_submit(
+            milestone=last, actor=bidder, report="Fixed", measurements={indicator.pk: Decimal("0.08")}
+        )
+    run_acceptance(last, django_capture_on_commit_callbacks)
     with pytest.raises(DomainError):  # rectification happens once
         services.acceptance_decide(milestone=last, actor=approver, outcome="rectify", reason="again")
     services.acceptance_decide(milestone=last, actor=approver, outcome="pass", reason="Target met")
@@ -200,6 +214,23 @@ def test_a_milestone_rectified_once_then_passed_and_both_tranches_paid(final_awa
     assert sum(d.amount for d in paid) == final_award.amount
     assert Award.objects.get(pk=final_award.pk).status == Award.Status.COMPLETED
     assert verify_chain() is None
+
+
+def test_acceptance_experts_exclude_the_winners_people(
+    final_award, approver, bidder, bidder_org, operator, django_capture_on_commit_callbacks
+):
+    from reviews.models import Assignment
+    from tests.reviews.conftest import make_expert
+
+    insider = make_expert(operator, name="Winner's own engineer", affiliation=bidder_org)
+    contract = sign_both(final_award, approver, bidder)
+    last = contract.milestones.order_by("position").last()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_submit(milestone=last, actor=bidder, report="Delivered", measurements={})
+    last.refresh_from_db()
+    assigned = Assignment.objects.filter(item__round=last.acceptance_round)
+    assert assigned.count() == 3
+    assert not assigned.filter(expert=insider).exists()
 
 
 def test_approving_twice_is_refused_and_payment_needs_a_reference(final_award, approver, bidder, operator):
