@@ -719,6 +719,12 @@ def contract_terminate(
             status__in=[Milestone.Status.PASSED, Milestone.Status.FAILED]
         ).update(status=Milestone.Status.CANCELLED)
         Contract.objects.filter(award=locked).update(status=Contract.Status.CLOSED)
+        challenge = locked.challenge
+        if (
+            challenge.status == Challenge.Status.IN_EXECUTION
+            and not challenge.awards.filter(status__in=Award.LIVE_STATES).exists()
+        ):
+            challenge_advance(challenge=challenge, name="unaward", actor=actor)  # may be re-issued
         if ban_years:
             until = timezone.localdate() + relativedelta(years=ban_years)
             Organisation.objects.filter(pk=locked.winner_id).update(banned_until=until)
@@ -730,3 +736,77 @@ def contract_terminate(
             after={"at_fault": at_fault, "reason": reason, "recover": recover_amount, "ban_years": ban_years},
         )
     return locked
+
+
+# Horse race (赛马制) and no award (流榜) -----------------------------------------------------------
+
+
+def down_select(*, challenge: Challenge, actor, position: int) -> list[Award]:
+    """At the designated milestone the acceptance scores rank the parallel teams; the agency keeps
+    the best `keep_best` and the others end as completed-eliminated, keeping what they earned."""
+    with transaction.atomic():
+        locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if not actor.has_perm("awards.decide", locked):
+            raise PermissionDenied
+        awards = list(
+            Award.objects.select_for_update(of=("self",))
+            .filter(challenge=locked, status=Award.Status.IN_PROGRESS)
+            .select_related("winner")
+        )
+        gates = {
+            m.contract.award_id: m
+            for m in Milestone.objects.filter(contract__award__in=awards, position=position).select_related(
+                "contract", "acceptance_round"
+            )
+        }
+        if len(awards) < 2 or len(gates) != len(awards) or not all(m.is_down_select for m in gates.values()):
+            raise DomainError(
+                _("A down-select needs at least two teams, each with this designated milestone."), code="no_down_select"
+            )
+        if any(m.status not in {Milestone.Status.PASSED, Milestone.Status.FAILED} for m in gates.values()):
+            raise DomainError(_("Every team's down-select milestone must be decided first."), code="not_decided")
+        keep = gates[awards[0].pk].keep_best
+
+        def score(award):
+            gate = gates[award.pk]
+            item = gate.acceptance_round.items.first() if gate.acceptance_round_id else None
+            passed = gate.status == Milestone.Status.PASSED
+            return (passed, item.score if item and item.score is not None else Decimal("-1"))
+
+        ranked = sorted(awards, key=score, reverse=True)
+        kept, eliminated = ranked[:keep], ranked[keep:]
+        for award in eliminated:
+            award.status = Award.Status.ELIMINATED
+            award.save(update_fields=["status"])
+            Milestone.objects.filter(contract__award=award).exclude(
+                status__in=[Milestone.Status.PASSED, Milestone.Status.FAILED]
+            ).update(status=Milestone.Status.CANCELLED)
+            Contract.objects.filter(award=award).update(status=Contract.Status.CLOSED)
+        audit.record(
+            action="award.down_select",
+            actor=actor,
+            obj=locked,
+            after={"kept": [str(a.pk) for a in kept], "eliminated": [str(a.pk) for a in eliminated]},
+        )
+        for award in eliminated:
+            notify(
+                recipients=_members(award.winner_id),
+                verb="award.eliminated",
+                key=f"award.eliminated:{award.pk}",
+                title=_l("Down-select on “%(title)s”: your team was not kept"),
+                body=_l("Your contract ends as completed; tranches earned so far are paid."),
+                context={"title": locked.title},
+            )
+    return kept
+
+
+def decision_none(*, challenge: Challenge, actor, reason: str) -> Challenge:
+    """No acceptable bid (流榜): the challenge closes unawarded and may be re-issued."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why no bid is acceptable.")})
+    if not actor.has_perm("awards.decide", challenge):
+        raise PermissionDenied
+    with transaction.atomic():
+        challenge = challenge_advance(challenge=challenge, name="unaward", actor=actor)
+        audit.record(action="decision.none", actor=actor, obj=challenge, after={"reason": reason})
+    return challenge

@@ -592,3 +592,55 @@ def subscription_set(*, organisation: Organisation, actor, fields: Iterable[Tech
             after={"fields": sorted(wanted)},
         )
     return list(FieldSubscription.objects.filter(organisation=organisation).select_related("field"))
+
+
+def challenge_reissue(*, challenge: Challenge, actor) -> Challenge:
+    """A challenge that ended unawarded or cancelled comes back as a new draft linked to the old one."""
+    if not actor.has_perm("challenges.create_challenge", challenge.issuer):
+        raise PermissionDenied
+    if challenge.status not in {Status.UNAWARDED, Status.CANCELLED}:
+        raise DomainError(_("Only an unawarded or cancelled challenge can be re-issued."), code="not_reissuable")
+    copied = {f.name: getattr(challenge, f.name) for f in Challenge._meta.concrete_fields if f.name in REISSUE_FIELDS}
+    now = timezone.now()
+    length = challenge.bidding_closes_at - challenge.bidding_opens_at
+    copied.update(bidding_opens_at=now, bidding_closes_at=now + length, reissued_from=challenge)
+    indicators = [{name: getattr(i, name) for name in INDICATOR_FIELDS} for i in challenge.indicators.all()]
+    draft = challenge_create(
+        actor=actor, issuer=challenge.issuer, data=copied, fields=challenge.fields.all(), indicators=indicators
+    )
+    audit.record(
+        action="challenge.reissue",
+        actor=actor,
+        obj=draft,
+        organisation=challenge.issuer,
+        after={"from": str(challenge.pk)},
+    )
+    return draft
+
+
+REISSUE_FIELDS = frozenset(
+    {
+        "title",
+        "chokepoint",
+        "summary",
+        "confidential_details",
+        "nda_text",
+        "government_funding",
+        "cofunding_ratio",
+        "funding_mode",
+        "max_winners",
+        "allowed_kinds",
+        "allowed_sizes",
+        "smes_only",
+        "consortium_allowed",
+        "max_partners",
+        "required_qualifications",
+        "bids_per_organisation",
+        "execution_months",
+        "publicity_days",
+        "ip_terms",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+    }
+)

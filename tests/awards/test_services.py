@@ -342,3 +342,71 @@ def test_outsiders_cannot_approve_money_or_terminate(final_award, approver, bidd
         services.disbursement_approve(disbursement=row, actor=actor)
     with pytest.raises(PermissionDenied):
         services.contract_terminate(award=final_award, actor=actor, at_fault=False, reason="r")
+
+
+def test_no_acceptable_bid_closes_unawarded_and_the_challenge_can_be_reissued(ranked, approver, editor, bidder):
+    with pytest.raises(ValidationError):
+        services.decision_none(challenge=ranked, actor=approver, reason="")
+    with pytest.raises(PermissionDenied):
+        services.decision_none(challenge=ranked, actor=bidder, reason="No")
+    challenge = services.decision_none(challenge=ranked, actor=approver, reason="No bid meets the micropipe target")
+    assert challenge.status == Challenge.Status.UNAWARDED
+    from challenges.services import challenge_reissue
+
+    draft = challenge_reissue(challenge=challenge, actor=editor)
+    assert draft.status == Challenge.Status.DRAFT and draft.reissued_from_id == challenge.pk
+    assert draft.indicators.count() == challenge.indicators.count()
+    assert draft.bidding_closes_at > timezone.now()
+
+
+def test_terminating_the_only_award_leaves_the_challenge_unawarded(final_award, approver, bidder):
+    sign_both(final_award, approver, bidder)
+    services.contract_terminate(award=final_award, actor=approver, at_fault=False, reason="Supplier collapse")
+    final_award.challenge.refresh_from_db()
+    assert final_award.challenge.status == Challenge.Status.UNAWARDED
+
+
+def test_a_horse_race_down_select_keeps_the_best_team(
+    ranked, approver, bidder, rival, django_capture_on_commit_callbacks
+):
+    from .conftest import run_acceptance
+
+    Challenge.objects.filter(pk=ranked.pk).update(funding_mode="horse_race", max_winners=2)
+    ranked.refresh_from_db()
+    decision = services.decision_propose(challenge=ranked, actor=approver, bids=bids_in_rank_order(ranked))
+    services.finalise_due_publicity(decision.publicity_ends_at)
+    awards = list(Award.objects.filter(decision=decision))
+    scores = {}
+    for award, admin, value in zip(sorted(awards, key=lambda a: a.rank), (bidder, rival), (5, 9), strict=True):
+        contract = Contract.objects.get(award=award)
+        today, third = timezone.localdate(), (award.amount * Decimal("0.3")).quantize(Decimal("0.01"))
+        contract = services.contract_update(
+            contract=contract,
+            actor=approver,
+            milestones=[
+                {"title": "Signing", "due_date": today, "tranche_amount": award.amount - 2 * third},
+                {
+                    "title": "Prototype gate",
+                    "due_date": today,
+                    "tranche_amount": third,
+                    "is_down_select": True,
+                    "keep_best": 1,
+                },
+                {"title": "Final", "due_date": today, "tranche_amount": third},
+            ],
+        )
+        services.contract_sign(contract=contract, actor=approver, version=contract.version)
+        services.contract_sign(contract=contract, actor=admin, version=contract.version)
+        gate = contract.milestones.get(position=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.delivery_submit(milestone=gate, actor=admin, report="Prototype", measurements={})
+        run_acceptance(gate, django_capture_on_commit_callbacks, value=value)
+        services.acceptance_decide(milestone=gate, actor=approver, outcome="pass", reason="Prototype works")
+        scores[award.pk] = value
+    kept = services.down_select(challenge=ranked, actor=approver, position=1)
+    best = max(scores, key=scores.get)
+    assert [a.pk for a in kept] == [best]
+    loser = Award.objects.exclude(pk=best).get(decision=decision)
+    assert loser.status == Award.Status.ELIMINATED
+    # The loser keeps what it earned: both of its tranches were released (signing and the gate).
+    assert Disbursement.objects.filter(award=loser).count() == 2
