@@ -51,19 +51,38 @@ def _uncontested(prep: Prepared) -> np.ndarray:
     return (pressure <= np.median(pressure[prep.usable])).astype(np.int64)
 
 
-def _best_positive(prep: Prepared, top_k: int, calm: np.ndarray) -> np.ndarray:
-    """Positions in the positive CSR of each item's ``top_k`` best pairs."""
+def _row_chunks(ptr: np.ndarray, max_entries: int, max_rows: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges of a CSR with at most ``max_rows`` rows and about ``max_entries`` entries."""
+    chunks, i0, n = [], 0, len(ptr) - 1
+    while i0 < n:
+        i1 = int(np.searchsorted(ptr, ptr[i0] + max_entries, side="right")) - 1
+        i1 = min(n, max(i1, i0 + 1), i0 + max_rows)
+        chunks.append((i0, i1))
+        i0 = i1
+    return chunks
+
+
+def _best_positive(prep: Prepared, top_k: int, calm: np.ndarray, chunk_entries: int = 1 << 20) -> np.ndarray:
+    """Positions in the positive CSR of each item's ``top_k`` best pairs (sorted), chunk by chunk."""
     if top_k <= 0 or len(prep.pos_key) == 0:
         return np.zeros(0, np.int64)
-    items = np.repeat(np.arange(prep.n, dtype=np.int64), np.diff(prep.pos_ptr))
-    experts = prep.pos_expert.astype(np.int64)
-    tie = _salt(prep.m, 1)[experts] ^ _salt(prep.n, 2)[items]
-    worse = prep.max_affinity - prep.pos_affinity.astype(np.int64)
-    shift = HASH_BITS + 1 + int(prep.max_affinity).bit_length()
-    key = (items << shift) | (worse << (HASH_BITS + 1)) | ((1 - calm[experts]) << HASH_BITS) | tie
-    order = np.argsort(key)
-    rank = np.arange(len(order)) - prep.pos_ptr[items]
-    return np.sort(order[rank < top_k])
+    affinity = prep.pos_affinity.astype(np.int64)
+    if prep.max_affinity >= 1 << HASH_BITS:  # rank the values instead, to keep the sort key within 63 bits
+        affinity = np.unique(affinity, return_inverse=True)[1].astype(np.int64)
+    top = int(affinity.max())
+    low_bits = HASH_BITS + 1 + top.bit_length()
+    item_salt, expert_salt, quiet = _salt(prep.n, 2), _salt(prep.m, 1), 1 - calm
+    out = []
+    for i0, i1 in _row_chunks(prep.pos_ptr, chunk_entries, 1 << (62 - low_bits)):
+        s, t = prep.pos_ptr[i0], prep.pos_ptr[i1]
+        rows = np.repeat(np.arange(i1 - i0, dtype=np.int64), np.diff(prep.pos_ptr[i0 : i1 + 1]))
+        experts = prep.pos_expert[s:t]
+        key = (rows << low_bits) | ((top - affinity[s:t]) << (HASH_BITS + 1))
+        key |= (quiet[experts] << HASH_BITS) | (expert_salt[experts] ^ item_salt[rows + i0])
+        order = np.argsort(key)
+        rank = np.arange(t - s) - (prep.pos_ptr[rows + i0] - s)
+        out.append(np.sort(order[rank < top_k]) + s)
+    return np.concatenate(out)
 
 
 def _fillers(prep: Prepared, filler_k: int, calm: np.ndarray, taken: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

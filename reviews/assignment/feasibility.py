@@ -22,7 +22,6 @@ import numpy as np
 from .candidates import Candidates
 from .instance import (
     FLOW_SHORTAGE,
-    LOCKED_DUPLICATE,
     LOCKED_FORBIDDEN,
     LOCKED_OVER_CAPACITY,
     LOCKED_OVER_NEED,
@@ -49,7 +48,8 @@ def _plural(count: int, word: str) -> str:
 
 def _locked_pair_problems(prep: Prepared) -> list[Shortage]:
     inst, m = prep.instance, prep.m
-    keys = inst.locked_item * m + inst.locked_expert
+    items, experts = prep.locked_item, prep.locked_expert
+    keys = items * m + experts
     forbidden = np.unique(inst.forbidden_item * m + inst.forbidden_expert)
     out = [
         Shortage(
@@ -58,14 +58,8 @@ def _locked_pair_problems(prep: Prepared) -> list[Shortage]:
             f"item {k // m} is locked to expert {k % m}, who has a conflict with it",
             int(k % m),
         )
-        for k in np.unique(keys[member_of(forbidden, keys)])
+        for k in keys[member_of(forbidden, keys)]
     ]
-    unique, counts = np.unique(keys, return_counts=True)
-    out += [
-        Shortage(int(k // m), LOCKED_DUPLICATE, f"item {k // m} is locked to expert {k % m} more than once", int(k % m))
-        for k in unique[counts > 1]
-    ]
-    items, experts = unique // m, unique % m
     org = prep.org[experts]
     slot = items[org >= 0] * max(prep.n_orgs, 1) + org[org >= 0]
     slots, counts = np.unique(slot, return_counts=True)
@@ -78,13 +72,13 @@ def _locked_pair_problems(prep: Prepared) -> list[Shortage]:
 
 def _locked_count_problems(prep: Prepared) -> list[Shortage]:
     inst = prep.instance
-    per_item = np.bincount(inst.locked_item, minlength=prep.n)
+    per_item = np.bincount(prep.locked_item, minlength=prep.n)
     out = [
         Shortage(int(i), LOCKED_OVER_NEED, f"item {i} has {per_item[i]} locked experts but needs only {inst.need[i]}")
         for i in np.flatnonzero(per_item > inst.need)
     ]
     for e in np.flatnonzero(prep.base > prep.capacity):
-        items = np.unique(inst.locked_item[inst.locked_expert == e])
+        items = prep.locked_item[prep.locked_expert == e]
         out.append(
             Shortage(
                 None,
@@ -180,7 +174,9 @@ def route(prep: Prepared, candidates: Candidates, per_item: int, block_entries: 
         if value == prep.total_need:
             return Routing(candidates, flow, [], rounds)
         assigned = Assigned(candidates.item[flow], candidates.expert[flow], candidates.affinity[flow])
-        crossing = price(prep, cut_potentials(prep, assigned, source_side), assigned, per_item, block_entries)
+        crossing = price(
+            prep, cut_potentials(prep, assigned, source_side), assigned, per_item, block_entries=block_entries
+        )
         if crossing.count == 0:
             return Routing(candidates, flow, _flow_shortages(prep, assigned, source_side), rounds)
         candidates = candidates.merged(crossing.item, crossing.expert, crossing.affinity, prep.m)

@@ -12,14 +12,18 @@ from typing import Any
 import numpy as np
 
 NO_ORG = -1  # the organisation of an expert who belongs to none
+MAX_AFFINITY = 2**31 - 1
 
 
 def _ints(values: Any, name: str) -> np.ndarray:
-    """A one-dimensional int64 copy of ``values`` (an empty sequence is fine)."""
-    array = np.asarray(values if values is not None else [], dtype=np.int64)
+    """A one-dimensional int64 copy of ``values`` (an empty sequence is fine); non-integers are refused."""
+    array = np.asarray(values if values is not None else [])
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    return np.ascontiguousarray(array)
+    if array.size and array.dtype.kind not in "iub":
+        if array.dtype.kind != "f" or not np.array_equal(array, np.round(array)):
+            raise ValueError(f"{name} must hold integers")
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def _same_length(names: tuple[str, ...], arrays: tuple[np.ndarray, ...]) -> None:
@@ -47,7 +51,8 @@ class Instance:
     expert_org[e]     the organisation of expert ``e`` (any integer), ``-1`` for none; two experts of
                       one organisation never review the same item
     locked_item/locked_expert
-                      pairs an operator fixed: they are part of every solution
+                      pairs an operator fixed: they are part of every solution (a pair locked
+                      twice counts once)
     """
 
     need: np.ndarray
@@ -92,8 +97,8 @@ class Instance:
         )
         _same_length(("forbidden_item", "forbidden_expert"), (self.forbidden_item, self.forbidden_expert))
         _same_length(("locked_item", "locked_expert"), (self.locked_item, self.locked_expert))
-        if (self.pair_affinity < 0).any():
-            raise ValueError("affinities must be non-negative integers")
+        if len(self.pair_affinity) and (self.pair_affinity.min() < 0 or self.pair_affinity.max() > MAX_AFFINITY):
+            raise ValueError(f"affinities must be non-negative integers up to {MAX_AFFINITY}")
         for items, experts, what in (
             (self.pair_item, self.pair_expert, "affinity pairs"),
             (self.forbidden_item, self.forbidden_expert, "forbidden pairs"),
@@ -130,7 +135,6 @@ TOTAL_CAPACITY = "total_capacity"
 TOO_FEW_ELIGIBLE = "too_few_eligible"
 FLOW_SHORTAGE = "flow_shortage"
 LOCKED_FORBIDDEN = "locked_forbidden"
-LOCKED_DUPLICATE = "locked_duplicate"
 LOCKED_SAME_ORG = "locked_same_org"
 LOCKED_OVER_NEED = "locked_over_need"
 LOCKED_OVER_CAPACITY = "locked_over_capacity"

@@ -9,10 +9,10 @@ Arcs, all of capacity 1 unless said otherwise:
   its kind among the item's candidates (or who has none);
 * item → (item, org) node, cost 0, and (item, org) → expert, cost ``-BIG · affinity``, otherwise;
   the node's single unit of inflow is the rule "one expert per organisation per item";
-* expert → sink, as ``free[e]`` parallel unit arcs costing ``base[e] + 1, base[e] + 2, ...``: the
-  u-th review of an expert costs its new load, so the total is ``sum L (L + 1) / 2`` minus a
-  constant, the same order as the sum of squared loads (the total load is fixed); the cheapest
-  arcs fill first, which makes the convex penalty exact;
+* expert → sink, as ``free[e]`` parallel unit arcs (no more than the expert has candidates)
+  costing ``base[e] + 1, base[e] + 2, ...``: the u-th review of an expert costs its new load, so
+  the total is ``sum L (L + 1) / 2`` minus a constant, the same order as the sum of squared loads
+  (the total load is fixed); the cheapest arcs fill first, which makes the convex penalty exact;
 * min-cost flow: supply ``need[i]`` at item ``i``, demand ``sum(need)`` at the sink;
   max flow: source → item with capacity ``need[i]``, one expert → sink arc of capacity ``free[e]``.
 
@@ -30,7 +30,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 from .prepare import Prepared, ranges
 
 INT64_MAX = np.iinfo(np.int64).max
-DENSE_GROUP_LIMIT = 50_000_000  # (item, org) keys counted with bincount below this, else sorted
+DENSE_GROUP_LIMIT = 4_000_000  # (item, org) keys counted with bincount below this, else sorted
 
 
 def big_weight(prep: Prepared) -> int:
@@ -101,8 +101,8 @@ def _org_groups(prep: Prepared, items: np.ndarray, experts: np.ndarray) -> tuple
 
 def _pair_arcs(
     prep: Prepared, items: np.ndarray, experts: np.ndarray, first_org_node: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Arcs item→expert or item→(item,org)→expert: (tails, heads, pair arc positions, group items, groups)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Arcs item→expert or (item,org)→expert per candidate, then item→(item,org): (tails, heads, pair arcs, groups)."""
     group, n_groups = _org_groups(prep, items, experts)
     grouped = group >= 0
     group_item = np.zeros(n_groups, np.int64)
@@ -111,38 +111,48 @@ def _pair_arcs(
     heads = (prep.n + experts).astype(np.int32)
     tails = np.concatenate([tails, group_item.astype(np.int32)])
     heads = np.concatenate([heads, (first_org_node + np.arange(n_groups)).astype(np.int32)])
-    return tails, heads, np.arange(len(items)), group_item, n_groups
+    return tails, heads, np.arange(len(items)), n_groups
 
 
-def _sink_units(prep: Prepared, experts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit arcs expert → sink with costs base+1, base+2, ... (no more than its candidate count)."""
+def _sink_arcs(prep: Prepared, experts: np.ndarray, balance: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expert → sink arcs (expert, capacity, cost), never more than the expert's candidate count.
+
+    Balanced: unit arcs costing base+1, base+2, ...; otherwise one free arc per expert.
+    """
     count = np.bincount(experts, minlength=prep.m)
     units = np.minimum(prep.free, count)
     who = np.flatnonzero(units)
+    if not balance:
+        return who, units[who], np.zeros(len(who), np.int64)
     lengths = units[who]
     unit_index = ranges(np.zeros(len(who), np.int64), lengths)
     expert = np.repeat(who, lengths)
-    return expert, prep.base[expert] + unit_index + 1
+    return expert, np.ones(len(expert), np.int64), prep.base[expert] + unit_index + 1
 
 
-def min_cost_network(prep: Prepared, items: np.ndarray, experts: np.ndarray, affinity: np.ndarray, big: int) -> Network:
-    """The min-cost-flow network of the candidate pairs (see the module docstring)."""
+def min_cost_network(
+    prep: Prepared, items: np.ndarray, experts: np.ndarray, affinity: np.ndarray, big: int, balance: bool = True
+) -> Network:
+    """The min-cost-flow network of the candidate pairs (see the module docstring).
+
+    ``balance=False`` drops the load penalty (affinity only, ``big`` should then be 1).
+    """
     n, m = prep.n, prep.m
     sink = n + m
-    tails, heads, pair_arc, _, n_groups = _pair_arcs(prep, items, experts, sink + 1)
-    n_pairs = len(items)
+    tails, heads, pair_arc, n_groups = _pair_arcs(prep, items, experts, sink + 1)
+    sink_expert, sink_capacity, sink_cost = _sink_arcs(prep, experts, balance)
+    n_nodes = sink + 1 + n_groups
+    top_affinity = max(int(affinity.max()) if len(affinity) else 0, prep.max_affinity)  # pricing multiplies it too
+    top_unit = int(sink_cost.max()) if len(sink_cost) else 0
+    check_cost_range(max(big * top_affinity, top_unit), n_nodes, prep.total_need)
     costs = np.zeros(len(tails), np.int64)
-    costs[:n_pairs] = -big * affinity.astype(np.int64)
-    unit_expert, unit_cost = _sink_units(prep, experts)
-    tails = np.concatenate([tails, (n + unit_expert).astype(np.int32)])
-    heads = np.concatenate([heads, np.full(len(unit_expert), sink, np.int32)])
-    costs = np.concatenate([costs, unit_cost])
+    costs[: len(items)] = -big * affinity.astype(np.int64)
     return Network(
-        tails=tails,
-        heads=heads,
-        capacities=np.ones(len(tails), np.int64),
-        costs=costs,
-        n_nodes=sink + 1 + n_groups,
+        tails=np.concatenate([tails, (n + sink_expert).astype(np.int32)]),
+        heads=np.concatenate([heads, np.full(len(sink_expert), sink, np.int32)]),
+        capacities=np.concatenate([np.ones(len(tails), np.int64), sink_capacity]),
+        costs=np.concatenate([costs, sink_cost]),
+        n_nodes=n_nodes,
         pair_arc=pair_arc,
         sink=sink,
         source=-1,
@@ -153,7 +163,7 @@ def max_flow_network(prep: Prepared, items: np.ndarray, experts: np.ndarray) -> 
     """The max-flow network of the candidate pairs (see the module docstring)."""
     n, m = prep.n, prep.m
     sink, source = n + m, n + m + 1
-    tails, heads, pair_arc, _, n_groups = _pair_arcs(prep, items, experts, source + 1)
+    tails, heads, pair_arc, n_groups = _pair_arcs(prep, items, experts, source + 1)
     takers = np.flatnonzero(prep.need > 0)
     givers = np.flatnonzero(prep.usable)
     tails = np.concatenate([tails, np.full(len(takers), source, np.int32), (n + givers).astype(np.int32)])
@@ -174,8 +184,6 @@ def max_flow_network(prep: Prepared, items: np.ndarray, experts: np.ndarray) -> 
 
 def solve_min_cost(prep: Prepared, net: Network) -> tuple[np.ndarray, int]:
     """Solve with OR-Tools; returns (flow on each candidate pair as bool, optimal cost)."""
-    max_abs = int(np.abs(net.costs).max()) if len(net.costs) else 0
-    check_cost_range(max_abs, net.n_nodes, prep.total_need)
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacities, net.costs)
     takers = np.flatnonzero(prep.need > 0)

@@ -8,7 +8,8 @@ A pair ``(i, e)`` is *allowed* when it is not forbidden, not blocked by a lock, 
 needs someone and the expert has free capacity. The positive affinities of allowed pairs are
 kept in CSR form by item; every other allowed pair has affinity 0. Nothing of size
 ``items × experts`` is ever stored: the full pair space is only visited in blocks of rows
-(:func:`dense_block`), each a dense ``rows × experts`` array of bounded size.
+(:func:`excluded_rows`, :func:`affinity_rows`), each a dense ``rows × experts`` array of bounded
+size.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class Prepared:
     blocked_ptr: np.ndarray  # CSR by item of blocked pairs (forbidden, locked, organisation of a lock)
     blocked_expert: np.ndarray
     blocked_key: np.ndarray
+    locked_item: np.ndarray  # the locked pairs, each once, sorted
+    locked_expert: np.ndarray
     locked_affinity: np.ndarray  # listed affinity of each locked pair
 
     @property
@@ -132,17 +135,20 @@ def _renumber_orgs(expert_org: np.ndarray) -> tuple[np.ndarray, int]:
     return org, len(values)
 
 
-def _blocked_keys(instance: Instance, org: np.ndarray, members: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _blocked_keys(
+    instance: Instance, locked: tuple[np.ndarray, np.ndarray], org: np.ndarray, members: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
     """Sorted unique keys of pairs that may not be added: forbidden, locked, same organisation as a lock."""
     m = instance.n_experts
-    parts = [instance.forbidden_item * m + instance.forbidden_expert, instance.locked_item * m + instance.locked_expert]
-    locked_org = org[instance.locked_expert]
+    locked_item, locked_expert = locked
+    parts = [instance.forbidden_item * m + instance.forbidden_expert, locked_item * m + locked_expert]
+    locked_org = org[locked_expert]
     with_org = locked_org >= 0
     if with_org.any():
         ptr, experts = members
         orgs = locked_org[with_org]
         sizes = ptr[orgs + 1] - ptr[orgs]
-        items = np.repeat(instance.locked_item[with_org], sizes)
+        items = np.repeat(locked_item[with_org], sizes)
         parts.append(items * m + experts[ranges(ptr[orgs], sizes)])
     return np.unique(np.concatenate(parts))
 
@@ -158,13 +164,15 @@ def _lookup(sorted_keys: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np
 def prepare(instance: Instance) -> Prepared:
     """Take the locks out and index the pairs (see the module docstring)."""
     n, m = instance.n_items, instance.n_experts
-    base = np.bincount(instance.locked_expert, minlength=m).astype(np.int64)
-    need = np.maximum(instance.need - np.bincount(instance.locked_item, minlength=n), 0)
+    locked = np.unique(instance.locked_item * m + instance.locked_expert)
+    locked_item, locked_expert = locked // m, locked % m
+    base = np.bincount(locked_expert, minlength=m).astype(np.int64)
+    need = np.maximum(instance.need - np.bincount(locked_item, minlength=n), 0)
     free = np.maximum(instance.capacity - base, 0)
     org, n_orgs = _renumber_orgs(instance.expert_org)
     members = np.flatnonzero(org >= 0)
     members = members[np.argsort(org[members], kind="stable")]
-    blocked = _blocked_keys(instance, org, (csr_pointers(org[members], n_orgs), members))
+    blocked = _blocked_keys(instance, (locked_item, locked_expert), org, (csr_pointers(org[members], n_orgs), members))
     keys, items, experts, affinity = _sorted_pairs(instance)
     keep = (affinity > 0) & (free[experts] > 0) & (need[items] > 0) & ~member_of(blocked, keys, keys_sorted=True)
     items = items[keep]
@@ -187,7 +195,9 @@ def prepare(instance: Instance) -> Prepared:
         blocked_ptr=sorted_pointers(blocked // m, n),
         blocked_expert=(blocked % m).astype(np.int32),
         blocked_key=blocked,
-        locked_affinity=_lookup(keys, affinity, instance.locked_item * m + instance.locked_expert),
+        locked_item=locked_item,
+        locked_expert=locked_expert,
+        locked_affinity=_lookup(keys, affinity, locked),
     )
 
 
@@ -195,25 +205,46 @@ def block_rows(prep: Prepared, block_entries: int = BLOCK_ENTRIES) -> int:
     return max(1, block_entries // max(prep.m, 1))
 
 
+def positive_entries(prep: Prepared, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The positive affinities of some items as (row in ``items``, expert, affinity)."""
+    starts, lengths = prep.pos_ptr[items], prep.pos_ptr[items + 1] - prep.pos_ptr[items]
+    at = ranges(starts, lengths)
+    return np.repeat(np.arange(len(items)), lengths), prep.pos_expert[at], prep.pos_affinity[at]
+
+
+def affinity_rows(prep: Prepared, items: np.ndarray) -> np.ndarray:
+    """Dense ``len(items) × m`` int64 affinities of some items."""
+    out = np.zeros((len(items), prep.m), np.int64)
+    rows, experts, affinity = positive_entries(prep, items)
+    out[rows, experts] = affinity
+    return out
+
+
+def excluded_rows(prep: Prepared, items: np.ndarray) -> np.ndarray:
+    """Which pairs of some items are not allowed, ``len(items) × m`` bool."""
+    excluded = np.empty((len(items), prep.m), bool)
+    excluded[:] = ~prep.usable
+    starts, lengths = prep.blocked_ptr[items], prep.blocked_ptr[items + 1] - prep.blocked_ptr[items]
+    rows = np.repeat(np.arange(len(items)), lengths)
+    excluded[rows, prep.blocked_expert[ranges(starts, lengths)]] = True
+    excluded[prep.need[items] == 0] = True
+    return excluded
+
+
 def dense_block(prep: Prepared, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows ``i0..i1-1`` of the pair space: (affinity int64, allowed bool), each ``(i1-i0) × m``."""
-    b, m = i1 - i0, prep.m
-    affinity = np.zeros((b, m), np.int64)
-    s, t = prep.pos_ptr[i0], prep.pos_ptr[i1]
-    rows = np.repeat(np.arange(b), np.diff(prep.pos_ptr[i0 : i1 + 1]))
-    affinity[rows, prep.pos_expert[s:t]] = prep.pos_affinity[s:t]
-    allowed = np.empty((b, m), bool)
-    allowed[:] = prep.usable
-    s, t = prep.blocked_ptr[i0], prep.blocked_ptr[i1]
-    rows = np.repeat(np.arange(b), np.diff(prep.blocked_ptr[i0 : i1 + 1]))
-    allowed[rows, prep.blocked_expert[s:t]] = False
-    allowed[prep.need[i0:i1] == 0] = False
-    return affinity, allowed
+    items = np.arange(i0, i1)
+    return affinity_rows(prep, items), ~excluded_rows(prep, items)
+
+
+def row_blocks(prep: Prepared, block_entries: int = BLOCK_ENTRIES) -> Iterator[tuple[int, int]]:
+    """Consecutive item ranges whose dense rows hold about ``block_entries`` entries."""
+    step = block_rows(prep, block_entries)
+    for i0 in range(0, prep.n, step):
+        yield i0, min(prep.n, i0 + step)
 
 
 def blocks(prep: Prepared, block_entries: int = BLOCK_ENTRIES) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
     """Every block of rows of the pair space, as (i0, i1, affinity, allowed)."""
-    step = block_rows(prep, block_entries)
-    for i0 in range(0, prep.n, step):
-        i1 = min(prep.n, i0 + step)
+    for i0, i1 in row_blocks(prep, block_entries):
         yield (i0, i1, *dense_block(prep, i0, i1))

@@ -10,9 +10,12 @@ arc. The engine solves the network of a subset of pairs (the candidates), then:
    slot is used by ``e1`` is entered only from ``e1``, so its potential is ``d(e1) + BIG·a(i,e1)``;
    an unused slot's node is entered from the item, potential ``P(i)``. Nodes that the restricted
    network lacks (org nodes of single candidates) get these same values.
-2. checks every allowed pair of the *full* problem, in dense blocks of rows: a pair ``(i, e)`` not
-   assigned has the residual arc ``slot → e`` of cost ``-BIG·a(i,e)``, which is fine iff
-   ``d(e) + BIG·a(i,e) <= threshold`` (``P(i)``, or the used slot's value).
+2. checks every allowed pair of the *full* problem: a pair ``(i, e)`` not assigned has the
+   residual arc ``slot → e`` of cost ``-BIG·a(i,e)``, which is fine iff
+   ``d(e) + BIG·a(i,e) <= threshold`` (``P(i)``, or the used slot's value). A row whose bound
+   (``P(i)`` minus the largest ``d(e) + BIG·a(i,e)`` the row could hold, from the sparse listed
+   pairs and ``max d``) is non-negative is fine as a whole; the other rows are checked pair by
+   pair in dense blocks of bounded size.
 
 If no pair violates, the potentials are feasible for the whole residual graph (the other arcs
 are in the restricted network and satisfied by construction), so the restricted optimum is the
@@ -28,9 +31,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .prepare import BLOCK_ENTRIES, Prepared, blocks, csr_pointers, member_of
+from .prepare import (
+    BLOCK_ENTRIES,
+    Prepared,
+    affinity_rows,
+    block_rows,
+    csr_pointers,
+    excluded_rows,
+    member_of,
+    positive_entries,
+)
 
 UNREACHED = np.int64(1) << np.int64(61)  # threshold of an item that no arc enters
+TIE_BREAK_LIMIT = 1 << 16  # below this maximum affinity, equal reduced costs prefer higher affinity
+CLIP = 1 << 40  # reduced costs are clipped to ±CLIP to rank them (keeps the key within int64)
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Violations:
     expert: np.ndarray
     affinity: np.ndarray
     count: int  # all violating pairs, including those not returned
+    rows_scanned: int = 0  # items whose row was priced densely (the others were cleared by their bound)
 
 
 @dataclass
@@ -95,20 +110,37 @@ class NegativeCycle(RuntimeError):
 
 
 @dataclass
-class _Exchange:
-    """The restricted residual graph contracted to experts: the candidates not assigned."""
+class _Residual:
+    """The restricted residual graph contracted to experts and the sink (see the module docstring).
 
-    item: np.ndarray
-    affinity: np.ndarray
-    via: np.ndarray  # index of the assigned arc whose slot the candidate shares, or -1
-    order: np.ndarray  # candidates sorted by expert
-    starts: np.ndarray  # first position of each expert group in that order
-    experts: np.ndarray  # expert of each group
+    An assigned arc ``(i, e)`` is left backwards (cost ``+big·a``) into its item or slot; an
+    unassigned candidate ``(i, e')`` leaves the item (or the slot of its organisation, when an
+    assigned arc ``via`` uses it) forwards at cost ``-big·a``. Expert ``e`` reaches the sink at
+    cost ``load + 1`` if it has room, and the sink reaches it at cost ``-load`` if it carries flow.
+    """
+
+    n_items: int
+    assigned: Assigned
+    assigned_cost: np.ndarray  # big · affinity of each assigned arc
+    item: np.ndarray  # unassigned candidates: item,
+    cost: np.ndarray  # big · affinity,
+    via: np.ndarray  # index of the assigned arc whose slot they share, or -1,
+    order: np.ndarray  # their order by expert,
+    starts: np.ndarray  # the first position of each expert in that order,
+    experts: np.ndarray  # and that expert
+    loads: np.ndarray
+    room: np.ndarray  # experts below capacity
+    flowing: np.ndarray  # experts with flow
 
 
-def _exchange(
-    prep: Prepared, assigned: Assigned, items: np.ndarray, experts: np.ndarray, affinity: np.ndarray
-) -> _Exchange:
+def _residual(
+    prep: Prepared,
+    assigned: Assigned,
+    unassigned: tuple[np.ndarray, np.ndarray, np.ndarray],
+    loads: np.ndarray,
+    big: int,
+) -> _Residual:
+    items, experts, affinity = unassigned
     norg = max(prep.n_orgs, 1)
     with_org = prep.org[assigned.expert] >= 0
     slot_keys = assigned.item[with_org] * norg + prep.org[assigned.expert[with_org]]
@@ -122,13 +154,35 @@ def _exchange(
     if found.any():
         via[found] = slot_arc[np.searchsorted(slot_keys, keys[found])]
     by_expert = np.argsort(experts, kind="stable")
-    sorted_experts = experts[by_expert]
-    starts = (
-        np.flatnonzero(np.r_[True, sorted_experts[1:] != sorted_experts[:-1]])
-        if len(experts)
-        else np.zeros(0, np.int64)
+    ordered = experts[by_expert]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.int64)
+    return _Residual(
+        n_items=prep.n,
+        assigned=assigned,
+        assigned_cost=big * assigned.affinity.astype(np.int64),
+        item=items,
+        cost=big * affinity.astype(np.int64),
+        via=via,
+        order=by_expert,
+        starts=starts,
+        experts=ordered[starts],
+        loads=loads,
+        room=np.flatnonzero(loads < prep.capacity),
+        flowing=np.flatnonzero(loads > prep.base),
     )
-    return _Exchange(items, affinity.astype(np.int64), via, by_expert, starts, sorted_experts[starts])
+
+
+def _sweep(res: _Residual, d: np.ndarray, d_sink: int) -> int:
+    """One Bellman-Ford pass (in place on ``d``); returns the sink's new potential."""
+    q = d[res.assigned.expert] + res.assigned_cost
+    p = _item_thresholds(res.n_items, res.assigned, q)
+    if len(res.item):
+        source = np.where(res.via >= 0, q[np.maximum(res.via, 0)], p[res.item]) - res.cost
+        d[res.experts] = np.minimum(d[res.experts], np.minimum.reduceat(source[res.order], res.starts))
+    if len(res.room):
+        d_sink = min(d_sink, int((d[res.room] + res.loads[res.room] + 1).min()))
+    d[res.flowing] = np.minimum(d[res.flowing], d_sink - res.loads[res.flowing])
+    return d_sink
 
 
 def flow_potentials(
@@ -141,57 +195,119 @@ def flow_potentials(
     """Shortest-path potentials (from a virtual root joined to every node at cost 0) of the residual graph.
 
     ``unassigned`` are the candidate pairs without flow (item, expert, affinity); ``loads``
-    include locked pairs. Returns the potentials and the number of Bellman-Ford sweeps.
+    include locked pairs. Returns the potentials and the number of Bellman-Ford sweeps; a
+    shortest path has at most one node per expert, so more sweeps than that mean a negative cycle.
     """
-    n, m = prep.n, prep.m
-    ex = _exchange(prep, assigned, *unassigned)
-    assigned_affinity = big * assigned.affinity.astype(np.int64)
-    candidate_affinity = big * ex.affinity
-    room = np.flatnonzero(loads < prep.capacity)  # residual expert → sink, cost load + 1
-    flowing = np.flatnonzero(loads > prep.base)  # residual sink → expert, cost -load
-    d = np.zeros(m, np.int64)
-    d_sink = np.int64(0)
-    for sweep in range(1, 2 * (n + m) + 3):
+    res = _residual(prep, assigned, unassigned, loads, big)
+    d = np.zeros(prep.m, np.int64)
+    d_sink, sweeps = 0, 0
+    while True:
+        sweeps += 1
         before = d.copy()
-        q = d[assigned.expert] + assigned_affinity
-        p = _item_thresholds(n, assigned, q)
-        if len(ex.item):
-            source = np.where(ex.via >= 0, q[np.maximum(ex.via, 0)], p[ex.item]) - candidate_affinity
-            best = np.minimum.reduceat(source[ex.order], ex.starts)
-            d[ex.experts] = np.minimum(d[ex.experts], best)
-        if len(room):
-            d_sink = min(d_sink, int((d[room] + loads[room] + 1).min()))
-        d[flowing] = np.minimum(d[flowing], d_sink - loads[flowing])
+        d_sink = _sweep(res, d, d_sink)
         if np.array_equal(d, before):
             break
-    else:
-        raise NegativeCycle("Bellman-Ford did not converge: the restricted flow is not optimal")
-    q = d[assigned.expert] + assigned_affinity
+        if sweeps > prep.m + 2:
+            raise NegativeCycle("Bellman-Ford did not converge: the restricted flow is not optimal")
+    q = d[assigned.expert] + res.assigned_cost
     slot_item, slot_org, slot_value = _slots(prep, assigned, q)
-    return Potentials(d, _item_thresholds(n, assigned, q), slot_item, slot_org, slot_value, big), sweep
+    return Potentials(d, _item_thresholds(prep.n, assigned, q), slot_item, slot_org, slot_value, big), sweeps
 
 
-def _thresholds(prep: Prepared, pot: Potentials, i0: int, i1: int) -> np.ndarray:
-    """The ``(i1-i0) × m`` thresholds: the item's, or the used slot's for experts of that organisation."""
-    item = pot.item[i0:i1]
+def _thresholds(prep: Prepared, pot: Potentials, items: np.ndarray) -> np.ndarray:
+    """The ``len(items) × m`` thresholds: the item's, or the used slot's for experts of that organisation.
+
+    ``items`` sorted; ``pot.slot_item`` sorted.
+    """
+    item = pot.item[items]
     if prep.n_orgs == 0:
         return np.repeat(item[:, None], prep.m, axis=1)
     by_org = np.repeat(item[:, None], prep.n_orgs + 1, axis=1)
-    s, t = np.searchsorted(pot.slot_item, [i0, i1])
-    by_org[pot.slot_item[s:t] - i0, pot.slot_org[s:t]] = pot.slot_value[s:t]
+    lo, hi = np.searchsorted(pot.slot_item, [items[0], items[-1] + 1])
+    inside = member_of(items, pot.slot_item[lo:hi])
+    rows = np.searchsorted(items, pot.slot_item[lo:hi][inside])
+    by_org[rows, pot.slot_org[lo:hi][inside]] = pot.slot_value[lo:hi][inside]
     return by_org[:, prep.org_col]
 
 
-def _pick(rows: np.ndarray, key: np.ndarray, per_item: int) -> tuple[np.ndarray, np.ndarray]:
-    """Up to ``per_item`` columns of smallest negative ``key`` in each row."""
+def _pick(rows: np.ndarray, key: np.ndarray, eligible: np.ndarray, per_item: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``per_item`` eligible columns of smallest ``key`` in each row."""
     width = key.shape[1]
     if per_item >= width:
-        r, c = np.nonzero(key < 0)
+        r, c = np.nonzero(eligible)
         return rows[r], c
+    key = np.where(eligible, key, np.iinfo(np.int64).max)
     cols = np.argpartition(key, per_item - 1, axis=1)[:, :per_item]
-    keep = np.take_along_axis(key, cols, axis=1) < 0
+    keep = np.take_along_axis(eligible, cols, axis=1)
     r = np.repeat(np.arange(len(rows)), per_item).reshape(len(rows), per_item)
     return rows[r[keep]], cols[keep]
+
+
+def _reduced_costs(prep: Prepared, pot: Potentials, items: np.ndarray, assigned: Assigned) -> np.ndarray:
+    """``threshold - d(e) - big·a(i,e)`` for some items' rows; not allowed or assigned pairs get UNREACHED."""
+    reduced = _thresholds(prep, pot, items)
+    reduced -= pot.expert
+    if pot.big:
+        rows, experts, affinity = positive_entries(prep, items)
+        reduced[rows, experts] -= pot.big * affinity.astype(np.int64)
+    excluded = excluded_rows(prep, items)
+    rows, experts = assigned_entries(assigned, items)
+    excluded[rows, experts] = True
+    np.copyto(reduced, UNREACHED, where=excluded)
+    return reduced
+
+
+def assigned_entries(assigned: Assigned, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The assigned pairs of some items (sorted) as (row in ``items``, expert)."""
+    lo, hi = np.searchsorted(assigned.item, [items[0], items[-1] + 1])
+    inside = member_of(items, assigned.item[lo:hi])
+    return np.searchsorted(items, assigned.item[lo:hi][inside]), assigned.expert[lo:hi][inside]
+
+
+def row_bounds(prep: Prepared, pot: Potentials, assigned: Assigned) -> np.ndarray:
+    """Per item, a lower bound of the reduced costs of its allowed, unassigned pairs.
+
+    Every threshold of item ``i`` is at least ``P(i)`` and every ``d(e) + big·a(i,e)`` at most the
+    larger of ``max d`` (unlisted pairs) and the maximum over the item's listed pairs, so rows
+    whose bound is not below the pricing limit can be skipped without looking at them.
+    """
+    d = pot.expert[prep.usable]
+    top = np.full(prep.n, d.max() if len(d) else -UNREACHED, np.int64)
+    if pot.big and len(prep.pos_key):
+        value = pot.expert[prep.pos_expert] + pot.big * prep.pos_affinity.astype(np.int64)
+        keys = np.sort(assigned.item * prep.m + assigned.expert)
+        value[member_of(keys, prep.pos_key, keys_sorted=True)] = -UNREACHED
+        has = np.flatnonzero(np.diff(prep.pos_ptr))
+        top[has] = np.maximum(top[has], np.maximum.reduceat(value, prep.pos_ptr[has]))
+    return pot.item - top
+
+
+def _scan(
+    prep: Prepared,
+    pot: Potentials,
+    assigned: Assigned,
+    items: np.ndarray,
+    limit: int,
+    per_item: int,
+    block_entries: int,
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
+    """Price the rows of ``items`` pair by pair: (picked pairs per block, number of negative reduced costs)."""
+    picked, count = [], 0
+    scale = prep.max_affinity + 1 if prep.max_affinity < TIE_BREAK_LIMIT else 0
+    step = block_rows(prep, block_entries)
+    for start in range(0, len(items), step):
+        block = items[start : start + step]
+        reduced = _reduced_costs(prep, pot, block, assigned)
+        rows = np.flatnonzero(reduced.min(axis=1) < limit)
+        if len(rows) == 0:
+            continue
+        reduced = reduced[rows]
+        count += int(np.count_nonzero(reduced < 0))
+        affinity = affinity_rows(prep, block[rows])
+        key = np.clip(reduced, -CLIP, limit) * scale - affinity if scale else reduced
+        r, c = _pick(np.arange(len(rows)), key, reduced < limit, per_item)
+        picked.append((block[rows[r]], c, affinity[r, c]))
+    return picked, count
 
 
 def price(
@@ -199,31 +315,31 @@ def price(
     pot: Potentials,
     assigned: Assigned,
     per_item: int,
+    slack: int = 0,
     block_entries: int = BLOCK_ENTRIES,
 ) -> Violations:
     """Every allowed, unassigned pair whose residual arc violates the potentials (see the module docstring).
 
-    Returns at most ``per_item`` pairs per item, the most violating first (ties: higher affinity).
+    ``count`` is the number of violating pairs (negative reduced cost). If there are any, returned
+    are, per item, up to ``per_item`` pairs of reduced cost below ``slack`` (0: violating pairs
+    only), the most negative first (ties: higher affinity): near-violators are worth adding
+    along, as the next solve moves the potentials a little (without them, long tails of rounds
+    with a handful of violations each are common). Rows are priced pair by pair, in dense
+    blocks, unless :func:`row_bounds` clears them as a whole.
     """
     order = np.argsort(pot.slot_item, kind="stable")
     pot = Potentials(pot.expert, pot.item, pot.slot_item[order], pot.slot_org[order], pot.slot_value[order], pot.big)
-    assigned_ptr = csr_pointers(assigned.item, prep.n)
-    out_i, out_e, out_a, count = [], [], [], 0
-    scale = prep.max_affinity + 1
-    for i0, i1, affinity, allowed in blocks(prep, block_entries):
-        s, t = assigned_ptr[i0], assigned_ptr[i1]
-        allowed[assigned.item[s:t] - i0, assigned.expert[s:t]] = False
-        reduced = _thresholds(prep, pot, i0, i1) - (pot.expert + pot.big * affinity)
-        bad = allowed & (reduced < 0)
-        rows = np.flatnonzero(bad.any(axis=1))
-        if len(rows) == 0:
-            continue
-        count += int(bad[rows].sum())
-        key = np.where(bad[rows], reduced[rows] * scale - affinity[rows], 0)
-        r, c = _pick(rows, key, per_item)
-        out_i.append(r + i0)
-        out_e.append(c)
-        out_a.append(affinity[r, c])
-    if not out_i:
-        return Violations(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
-    return Violations(np.concatenate(out_i), np.concatenate(out_e), np.concatenate(out_a), count)
+    limit = max(slack, 0)  # reduced costs below this are returned (below 0 counted)
+    bounds = row_bounds(prep, pot, assigned)
+    suspects = np.flatnonzero(bounds < 0)
+    picked, count = _scan(prep, pot, assigned, suspects, limit, per_item, block_entries)
+    scanned = len(suspects)
+    if count and limit > 0:
+        nearby = np.flatnonzero((bounds >= 0) & (bounds < limit))
+        picked += _scan(prep, pot, assigned, nearby, limit, per_item, block_entries)[0]
+        scanned += len(nearby)
+    if not picked:
+        empty = np.zeros(0, np.int64)
+        return Violations(empty, empty, empty, count, scanned)
+    items, experts, affinity = (np.concatenate(part) for part in zip(*picked, strict=True))
+    return Violations(items, experts, affinity, count, scanned)

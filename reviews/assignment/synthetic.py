@@ -2,7 +2,7 @@
 
 Experts have 1-3 and items 1-2 of ``n_fields`` technical fields (some fields more popular) and
 keywords drawn mostly from their fields' vocabularies; affinity = 10 · shared fields + shared
-keywords, plus a small preference bonus on a few pairs, which gives about 15 % positive pairs.
+keywords, plus a small preference bonus on a few pairs, which gives 15-18 % positive pairs.
 Experts belong to organisations of skewed sizes (some to none). Each item's lead and partner
 organisations conflict with their staff, plus a few declared conflicts, 0-15 experts in all.
 """
