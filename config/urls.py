@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("core.urls")),
     path("", include("challenges.urls")),
     path("", include("submissions.urls")),
+    path("", include("reviews.urls")),
 ]
 
 urlpatterns = [

@@ -10,4 +10,6 @@ def navigation(request) -> dict:
     roles = set(roles_by_org(user).values())
     if user.is_operator:
         roles.add("operator")
+    if hasattr(user, "expert_profile"):
+        roles.add("expert")
     return {"nav_roles": roles, "nav_unread": unread_count(user)}

@@ -50,7 +50,8 @@ class BidRevisionAdapter:
             {**c, "evidence": redact(c.get("evidence", ""), names)} for c in content["commitments"]
         ]
         content["milestones"] = [
-            {**m, "deliverables": redact(m.get("deliverables", ""), names)} for m in content["milestones"]
+            {**m, "title": redact(m.get("title", ""), names), "deliverables": redact(m.get("deliverables", ""), names)}
+            for m in content["milestones"]
         ]
         content["budget_lines"] = [
             {k: v for k, v in line.items() if k != "organisation_id"}

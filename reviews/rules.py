@@ -22,6 +22,16 @@ def is_active_assignee(user, assignment) -> bool:
 
 
 @rules.predicate
+def sees_other_scores(user, assignment) -> bool:
+    """After submitting, when the round allows it, a reviewer may compare with the others."""
+    return (
+        is_assignee(user, assignment)
+        and assignment.status == Assignment.Status.SUBMITTED
+        and assignment.item.round.show_scores_after_submit
+    )
+
+
+@rules.predicate
 def is_expert(user) -> bool:
     return getattr(user, "is_authenticated", False) and hasattr(user, "expert_profile")
 
@@ -35,6 +45,10 @@ rules.add_perm("reviews.manage_pool", is_operator)
 rules.add_perm("reviews.manage_round", is_operator)
 rules.add_perm("reviews.view_round", is_operator | is_round_agency)
 rules.add_perm("reviews.view_assignment", is_assignee | is_operator)
+# The item's content and files: only while the expert holds the review (accepted or submitted);
+# an invited expert sees the title and rubric, a recused or declined one only the status.
+rules.add_perm("reviews.read_item", is_active_assignee | is_operator)
+rules.add_perm("reviews.view_other_scores", sees_other_scores)
 rules.add_perm("reviews.answer_invitation", is_assignee)
 rules.add_perm("reviews.recuse", is_assignee)
 rules.add_perm("reviews.score", is_active_assignee)

@@ -37,10 +37,11 @@ def _move(assignment: Assignment, name: str, actor, **fields) -> Assignment:
             .select_related("item__round", "expert")
             .get(pk=assignment.pk)
         )
-        if row.status not in step.sources:
-            raise InvalidTransition(obj=row, action=step.label)
+        # Who may act comes before what the state allows: a step the actor could never take is 403.
         if step.permission and (actor is None or not actor.has_perm(step.permission, row)):
             raise PermissionDenied
+        if row.status not in step.sources:
+            raise InvalidTransition(obj=row, action=step.label)
         if row.item.round.status != ReviewRound.Status.IN_PROGRESS and name != "recuse":
             raise DomainError(_("This review round is not in progress."), code="round_state")
         before = row.status

@@ -149,7 +149,7 @@ def test_the_list_takes_the_same_queries_for_1_or_200_challenges(
 ):
     published_copies(published, count - 1)
     client.force_login(bidder)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("frontend:challenge_list"), {"field": "integrated-circuits"})
     assert response.status_code == 200
 

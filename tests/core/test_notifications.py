@@ -90,5 +90,5 @@ def test_notification_page_query_count_is_constant(client, bidder, django_assert
     for i in range(30):
         _notify([bidder], key=f"event:{i}")
     client.force_login(bidder)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/notifications/").status_code == 200
