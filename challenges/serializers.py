@@ -208,32 +208,7 @@ class IndicatorInput(serializers.ModelSerializer):
         fields = services.INDICATOR_FIELDS
 
 
-_CHALLENGE_FIELDS = [
-    "title",
-    "chokepoint",
-    "summary",
-    "confidential_details",
-    "nda_text",
-    "government_funding",
-    "cofunding_ratio",
-    "funding_mode",
-    "max_winners",
-    "allowed_kinds",
-    "allowed_sizes",
-    "smes_only",
-    "consortium_allowed",
-    "max_partners",
-    "required_qualifications",
-    "bids_per_organisation",
-    "bidding_opens_at",
-    "bidding_closes_at",
-    "execution_months",
-    "publicity_days",
-    "ip_terms",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-]
+_CHALLENGE_FIELDS = list(services.DRAFT_FIELDS)
 
 
 class ChallengeUpdateInput(serializers.ModelSerializer):

@@ -60,6 +60,33 @@ LIFECYCLE = Lifecycle(
         ),
     )
 )
+# The fields an agency fills in on a draft (besides issuer, technical fields and indicators).
+DRAFT_FIELDS = (
+    "title",
+    "chokepoint",
+    "summary",
+    "confidential_details",
+    "nda_text",
+    "government_funding",
+    "cofunding_ratio",
+    "funding_mode",
+    "max_winners",
+    "allowed_kinds",
+    "allowed_sizes",
+    "smes_only",
+    "consortium_allowed",
+    "max_partners",
+    "required_qualifications",
+    "bids_per_organisation",
+    "bidding_opens_at",
+    "bidding_closes_at",
+    "execution_months",
+    "publicity_days",
+    "ip_terms",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 AUDITED_FIELDS = [
     "title",
     "status",
@@ -618,29 +645,4 @@ def challenge_reissue(*, challenge: Challenge, actor) -> Challenge:
     return draft
 
 
-REISSUE_FIELDS = frozenset(
-    {
-        "title",
-        "chokepoint",
-        "summary",
-        "confidential_details",
-        "nda_text",
-        "government_funding",
-        "cofunding_ratio",
-        "funding_mode",
-        "max_winners",
-        "allowed_kinds",
-        "allowed_sizes",
-        "smes_only",
-        "consortium_allowed",
-        "max_partners",
-        "required_qualifications",
-        "bids_per_organisation",
-        "execution_months",
-        "publicity_days",
-        "ip_terms",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-    }
-)
+REISSUE_FIELDS = frozenset(DRAFT_FIELDS) - {"bidding_opens_at", "bidding_closes_at"}
