@@ -63,8 +63,12 @@ def challenge_for(user, pk, *, detail: bool = False) -> Challenge:
     return get_object_or_404(challenges, pk=pk)
 
 
+# Long texts a list never shows (and confidential ones it must never carry).
+LIST_DEFERRED = ("confidential_details", "nda_text", "search_text", "chokepoint", "ip_terms", "required_qualifications")
+
+
 def with_list_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
-    return challenges.select_related("issuer").prefetch_related("fields")
+    return challenges.select_related("issuer").prefetch_related("fields").defer(*LIST_DEFERRED)
 
 
 def with_detail_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
