@@ -45,3 +45,5 @@ rules.add_perm("awards.terminate", is_award_agency_approver)
 rules.add_perm("awards.approve_disbursement", is_award_agency_approver)
 rules.add_perm("awards.record_payment", is_operator)
 rules.add_perm("awards.view_award", is_award_agency_staff | is_winner_member | is_operator)
+# The payment ledger is for the paying side: the issuing agency's staff and operators.
+rules.add_perm("awards.view_ledger", is_award_agency_staff | is_operator)

@@ -564,6 +564,8 @@ def extension_grant(*, contract: Contract, actor, months: int, reason: str) -> C
         locked = Contract.objects.select_for_update(of=("self",)).select_related("award").get(pk=contract.pk)
         if not actor.has_perm("awards.grant_extension", locked.award):
             raise PermissionDenied
+        if locked.status != Contract.Status.SIGNED:  # a draft is edited instead; a closed one is over
+            raise InvalidTransition(obj=locked, action=_l("extend"))
         if locked.extension_months:
             raise DomainError(_("This contract was already extended once."), code="extended_once")
         open_ = locked.milestones.exclude(

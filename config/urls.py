@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("challenges.urls")),
     path("", include("submissions.urls")),
     path("", include("reviews.urls")),
+    path("", include("awards.urls")),
 ]
 
 urlpatterns = [

@@ -71,6 +71,7 @@ def _abilities(user, challenge: Challenge) -> dict[str, bool]:
         # Applicants (the same people who may sign the NDA) can start a bid while it is open.
         "apply": challenge.is_open_for_bids() and may("sign_nda"),
         "bids": challenge.status not in _BEFORE_CLOSE and may("view_questions_inbox"),
+        "decide": challenge.status == Challenge.Status.UNDER_REVIEW and user.has_perm("awards.decide", challenge),
     }
 
 

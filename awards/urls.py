@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import api
+
+app_name = "awards"
+
+urlpatterns = [
+    path("awards/", api.AwardList.as_view(), name="award-list"),
+    path("awards/<uuid:pk>/", api.AwardDetail.as_view(), name="award-detail"),
+    path("awards/<uuid:pk>/objections/", api.AwardObjections.as_view(), name="award-objections"),
+    path("decisions/", api.DecisionCreate.as_view(), name="decision-create"),
+    path("decisions/<uuid:pk>/", api.DecisionDetail.as_view(), name="decision-detail"),
+    path("objections/<int:pk>/resolve", api.ObjectionResolve.as_view(), name="objection-resolve"),
+    path("contracts/<int:pk>/", api.ContractDetail.as_view(), name="contract-detail"),
+    path("contracts/<int:pk>/sign", api.ContractSign.as_view(), name="contract-sign"),
+    path("contracts/<int:pk>/extension", api.ContractExtension.as_view(), name="contract-extension"),
+    path("contracts/<int:pk>/terminate", api.ContractTerminate.as_view(), name="contract-terminate"),
+    path("contracts/<int:pk>/ledger.csv", api.ContractLedger.as_view(), name="contract-ledger"),
+    path("milestones/<int:pk>/deliverables/", api.MilestoneDeliverables.as_view(), name="milestone-deliverables"),
+    path("milestones/<int:pk>/acceptance", api.MilestoneAcceptance.as_view(), name="milestone-acceptance"),
+    path("disbursements/<int:pk>/approve", api.DisbursementApprove.as_view(), name="disbursement-approve"),
+    path("disbursements/<int:pk>/mark-paid", api.DisbursementMarkPaid.as_view(), name="disbursement-mark-paid"),
+    path("transparency/", api.Transparency.as_view(), name="transparency"),
+]

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from .views import awards
+
+urlpatterns = [
+    path("challenges/<uuid:pk>/decide/", awards.award_decide, name="award_decide"),
+    path("challenges/<uuid:pk>/decide/none/", awards.award_decide_none, name="award_decide_none"),
+    # The public notice (公示) and objections.
+    path("awards/", awards.award_list, name="award_list"),
+    path("awards/<uuid:pk>/", awards.award_detail, name="award_detail"),
+    path("awards/<uuid:pk>/object/", awards.objection_file, name="objection_file"),
+    path("objections/<int:pk>/resolve/", awards.objection_resolve, name="objection_resolve"),
+    # The task contract and its ledger.
+    path("contracts/<int:pk>/", awards.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/edit/", awards.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/sign/", awards.contract_sign, name="contract_sign"),
+    path("contracts/<int:pk>/extend/", awards.contract_extend, name="contract_extend"),
+    path("contracts/<int:pk>/terminate/", awards.contract_terminate, name="contract_terminate"),
+    path("contracts/<int:pk>/ledger.csv", awards.contract_ledger_csv, name="contract_ledger_csv"),
+    path("disbursements/<int:pk>/approve/", awards.disbursement_approve, name="disbursement_approve"),
+    path("disbursements/<int:pk>/paid/", awards.disbursement_paid, name="disbursement_paid"),
+    # Milestones: delivery and acceptance.
+    path("milestones/<int:pk>/", awards.milestone_detail, name="milestone_detail"),
+    path("milestones/<int:pk>/deliver/", awards.milestone_deliver, name="milestone_deliver"),
+    path("milestones/<int:pk>/accept/", awards.milestone_accept, name="milestone_accept"),
+    path("transparency/", awards.transparency, name="transparency"),
+]
