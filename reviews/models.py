@@ -255,6 +255,7 @@ class ReviewItem(models.Model):
     review_count = models.PositiveSmallIntegerField(default=0)
     flagged = models.BooleanField(_("flagged for discussion"), default=False)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    slot_at = models.DateTimeField(_("presentation slot"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

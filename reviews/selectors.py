@@ -208,3 +208,42 @@ def expert_for(user, pk) -> ExpertProfile:
     if not user.has_perm("reviews.manage_pool"):
         qs = qs.filter(user_id=user.pk)
     return get_object_or_404(qs.prefetch_related("past_affiliations__organisation", "unavailable"), pk=pk)
+
+
+# What applicants may read once the decision is out: scores and comments, never who wrote them.
+FEEDBACK_STATES = {"in_publicity", "awarded", "in_execution", "completed", "unawarded"}
+
+
+def feedback_for(bid) -> list[dict]:
+    """The anonymised reviews of a bid's reviewed revision, after the decision; else []."""
+    if bid.challenge.status not in FEEDBACK_STATES or not bid.current_revision_id:
+        return []
+    reviews = (
+        Review.objects.filter(
+            status=Review.Status.SUBMITTED,
+            assignment__status=Assignment.Status.SUBMITTED,
+            assignment__item__subject_type__model="bidrevision",
+            assignment__item__subject_id=str(bid.current_revision_id),
+            assignment__item__round__status=ReviewRound.Status.COMPLETED,
+        )
+        .select_related("assignment__item__round")
+        .prefetch_related("scores__criterion")
+        .order_by("assignment__item__round__position", "pk")
+    )
+    feedback, letters = [], {}
+    for review in reviews:
+        round = review.assignment.item.round
+        n = letters[round.pk] = letters.get(round.pk, 0) + 1
+        feedback.append(
+            {
+                "round": round.name,
+                "reviewer": f"{chr(64 + n) if n <= 26 else n}",
+                "total": review.total,
+                "comment": review.comment,
+                "scores": [
+                    {"criterion": s.criterion.name, "value": s.value, "comment": s.comment}
+                    for s in sorted(review.scores.all(), key=lambda s: s.criterion.position)
+                ],
+            }
+        )
+    return feedback

@@ -29,6 +29,7 @@ from challenges import rules as challenge_rules
 from challenges import selectors as challenge_selectors
 from challenges.models import Challenge
 from core.files import download_response
+from reviews.selectors import feedback_for
 from submissions import selectors, services
 from submissions.models import Bid, BidAttachment, BudgetLine, Partner
 
@@ -427,6 +428,8 @@ def bid_detail(request, pk):
             "own": sum(Decimal(str(line["own_amount"])) for line in lines),
         },
         "can_edit": request.user.has_perm("submissions.edit_bid", bid),
+        # After the decision the applicant reads its anonymised reviews.
+        "feedback": feedback_for(bid) if request.user.has_perm("submissions.edit_bid", bid) else [],
         "invitation": next(
             (
                 p

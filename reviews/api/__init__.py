@@ -5,6 +5,7 @@ Reviewers read items only through the reviewable-item adapter (blind in blind ro
 issuing agency sees progress and anonymous rankings; operators run the pool and the rounds.
 """
 
+from .defence import BidFeedback, DefenceOpen
 from .pool import ExpertConflicts, ExpertDetail, ExpertImport, ExpertList
 from .reviewing import (
     AssignmentAccept,
@@ -32,6 +33,8 @@ from .rounds import (
 )
 
 __all__ = [
+    "BidFeedback",
+    "DefenceOpen",
     "AssignmentAccept",
     "AssignmentAttachment",
     "AssignmentDecline",

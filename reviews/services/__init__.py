@@ -20,7 +20,7 @@ from .reviewing import (
     review_save,
     weighted_total,
 )
-from .rounds import formal_check_decide, formal_check_item, round_configure, rounds_plan
+from .rounds import defence_round_open, formal_check_decide, formal_check_item, round_configure, rounds_plan
 
 __all__ = [
     "aggregate",
@@ -32,6 +32,7 @@ __all__ = [
     "assignment_replace",
     "assignment_set_by_hand",
     "conflict_declare",
+    "defence_round_open",
     "expert_create",
     "expert_save",
     "experts_import_csv",

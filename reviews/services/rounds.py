@@ -19,7 +19,7 @@ from submissions.models import Bid, BidRevision
 from submissions.review_status import bid_advance
 
 from .. import items as item_registry
-from ..models import ReviewItem, ReviewRound, Rubric
+from ..models import Assignment, ReviewItem, ReviewRound, Rubric
 
 # Rules that can change between submission and closing (an organisation's standing).
 # The content rules were enforced at submit time on exactly the revision being reviewed.
@@ -259,3 +259,90 @@ def acceptance_round_open(*, challenge: Challenge, subject, name: str, experts: 
 def acceptance_rubric() -> Rubric:
     rubric = Rubric.objects.filter(is_template=True, name__icontains="acceptance").first()
     return rubric or default_rubric()
+
+
+def defence_round_open(*, challenge: Challenge, actor, experts: list, starts_at, slot_minutes: int = 30) -> ReviewRound:
+    """Optional defence (答辩): one panel scores a presentation slot per shortlisted bid.
+
+    Every panel member reviews every bid they are not conflicted with; the slots follow the
+    expert-review ranking. The scores rank the shortlist for the award decision.
+    """
+    from .assigning import invitations_send
+
+    if not actor.has_perm("reviews.manage_round"):
+        raise PermissionDenied
+    if not experts or not 5 <= slot_minutes <= 240:
+        raise ValidationError({"experts": _("Name the panel and a slot of 5 to 240 minutes.")})
+    with transaction.atomic():
+        locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        review = locked.review_rounds.filter(
+            kind=ReviewRound.Kind.EXPERT_REVIEW, status=ReviewRound.Status.COMPLETED
+        ).first()
+        if review is None or locked.status != Challenge.Status.UNDER_REVIEW:
+            raise DomainError(
+                _("A defence follows a completed expert review, before the decision."), code="round_state"
+            )
+        if (
+            locked.review_rounds.filter(kind=ReviewRound.Kind.DEFENCE)
+            .exclude(status=ReviewRound.Status.CANCELLED)
+            .exists()
+        ):
+            raise DomainError(_("This challenge already has a defence round."), code="duplicate")
+        shortlisted = [
+            item
+            for item in review.items.filter(rank__isnull=False).order_by("rank")
+            if revision_of(item).bid.status == Bid.Status.SHORTLISTED
+        ]
+        if not shortlisted:
+            raise DomainError(_("No bid is shortlisted."), code="empty_shortlist")
+        position = (locked.review_rounds.aggregate(n=Max("position"))["n"] or 0) + 1
+        defence = ReviewRound.objects.create(
+            challenge=locked,
+            kind=ReviewRound.Kind.DEFENCE,
+            position=position,
+            name=_("Defence"),
+            status=ReviewRound.Status.PROPOSED,
+            rubric=review.rubric,
+            experts_per_item=len(experts),
+            blind=False,
+            quorum=max(1, len(experts) // 2 + 1),
+            shortlist_size=review.shortlist_size,
+            soft_deadline=starts_at + timedelta(minutes=slot_minutes * len(shortlisted)),
+            hard_deadline=starts_at + timedelta(days=2),
+            aggregation=review.aggregation,
+        )
+        items = [
+            ReviewItem.objects.create(
+                round=defence,
+                subject_type=item.subject_type,
+                subject_id=item.subject_id,
+                label=item.label,
+                blind_label=item.blind_label,
+                organisation_ids=item.organisation_ids,
+                field_ids=item.field_ids,
+                keywords=item.keywords,
+                check_status=ReviewItem.Check.PASSED,
+                slot_at=starts_at + timedelta(minutes=slot_minutes * n),
+            )
+            for n, item in enumerate(shortlisted)
+        ]
+        from .. import matching
+
+        pool = matching.load_pool(defence)
+        panel = {e.pk for e in experts}
+        pool.experts = [e for e in pool.experts if e.pk in panel]
+        excluded = {(x.item_id, x.expert_id) for x in matching.compute_exclusions(defence, items, pool)}
+        Assignment.objects.bulk_create(
+            Assignment(item=item, expert=expert, status=Assignment.Status.PROPOSED)
+            for item in items
+            for expert in pool.experts
+            if (item.pk, expert.pk) not in excluded
+        )
+        audit.record(
+            action="round.open_defence",
+            actor=actor,
+            obj=defence,
+            after={"panel": sorted(panel), "slots": [i.slot_at for i in items]},
+        )
+        invitations_send(round=defence, actor=actor)
+    return defence
