@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.models import Organisation
 from challenges import selectors as challenge_selectors
 from challenges.models import Challenge
+from core.files import download_response
 from submissions.models import Bid
 
 from . import selectors, services
@@ -31,10 +33,13 @@ from .serializers import (
     ContractInput,
     ContractSerializer,
     DecisionInput,
+    DecisionNoneInput,
     DecisionSerializer,
     DeliveryInput,
     DeliverySerializer,
     DisbursementSerializer,
+    DownSelectInput,
+    DownSelectSerializer,
     ExtensionInput,
     MilestoneSerializer,
     ObjectionInput,
@@ -45,6 +50,9 @@ from .serializers import (
     SignInput,
     TerminateInput,
     TransparencySerializer,
+)
+from .serializers import (
+    ChallengeRef as ChallengeRefSerializer,
 )
 
 CONFLICT = OpenApiResponse(description="The object's state does not allow this (`code` says why).")
@@ -137,6 +145,28 @@ class DecisionCreate(APIView):
         return _decision(request, decision.pk, status.HTTP_201_CREATED)
 
 
+class DecisionNone(APIView):
+    @extend_schema(request=DecisionNoneInput, responses={200: ChallengeRefSerializer, 409: CONFLICT})
+    def post(self, request):
+        """No bid is acceptable (流榜): the approver closes the challenge unawarded, saying why; the agency
+        may then re-issue it."""
+        data = _validated(DecisionNoneInput, request)
+        challenge = _challenge(request.user, data["challenge"])
+        challenge = services.decision_none(challenge=challenge, actor=request.user, reason=data["reason"])
+        return Response(ChallengeRefSerializer(challenge).data)
+
+
+class DownSelect(APIView):
+    @extend_schema(request=DownSelectInput, responses={200: DownSelectSerializer, 409: CONFLICT})
+    def post(self, request):
+        """Horse race (赛马制): once every team's designated milestone is decided, keep the best
+        teams by their acceptance scores; the others end as completed-eliminated."""
+        data = _validated(DownSelectInput, request)
+        challenge = _challenge(request.user, data["challenge"])
+        kept = services.down_select(challenge=challenge, actor=request.user, position=data["position"])
+        return Response(DownSelectSerializer({"kept": [award.pk for award in kept]}).data)
+
+
 class DecisionDetail(APIView):
     permission_classes = [AllowAny]
 
@@ -162,15 +192,20 @@ class AwardObjections(APIView):
     only operators, and the objector."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=ObjectionsSerializer)
     def get(self, request, pk):
         award = selectors.award_for(request.user, pk)
         return Response(ObjectionsSerializer(selectors.objections_overview(request.user, award)).data)
 
-    @extend_schema(request=ObjectionInput, responses={201: ObjectionSerializer, 409: CONFLICT})
+    @extend_schema(
+        request={"application/json": ObjectionInput, "multipart/form-data": ObjectionInput},
+        responses={201: ObjectionSerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
-        """File an objection during publicity, under a real name (anonymous ones are refused)."""
+        """File an objection during publicity, under a real name (anonymous ones are refused), with up
+        to five evidence files (multipart `files`); a refused file saves nothing."""
         award = selectors.award_for(request.user, pk)
         data = _validated(ObjectionInput, request)
         objection = services.objection_file(
@@ -180,6 +215,7 @@ class AwardObjections(APIView):
             contact=data["contact"],
             grounds=data["grounds"],
             organisation=_own_organisation(request.user, data.get("organisation")),
+            evidence=data.get("files") or [],
         )
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
@@ -267,6 +303,20 @@ class _AnyAccept(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class EvidenceDownload(APIView):
+    """An objection's evidence file, for operators only; 404 for anyone else."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = _AnyAccept
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")}
+    )
+    def get(self, request, pk):
+        evidence = selectors.evidence_for(request.user, pk)
+        return download_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
 def _cell(value) -> str:

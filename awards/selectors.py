@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organisation
@@ -20,7 +21,7 @@ from challenges.models import Challenge, Indicator
 from challenges.rules import is_issuer_staff
 from submissions.models import Partner
 
-from .models import Award, Contract, Decision, Delivery, Disbursement, Measurement, Milestone, Objection
+from .models import Award, Contract, Decision, Delivery, Disbursement, Evidence, Measurement, Milestone, Objection
 
 PUBLIC_DECISIONS = (Decision.Status.IN_PUBLICITY, Decision.Status.FINAL)
 # The public figures count awards whose decision became final, whatever became of the contract since.
@@ -142,10 +143,21 @@ def objection_for(user, pk) -> Objection:
     return get_object_or_404(objections, pk=pk)
 
 
+def evidence_for(user, pk) -> Evidence:
+    """An objection's evidence file, for operators only (like the objector's identity); 404 for anyone else."""
+    if not is_operator(user):
+        raise Http404
+    return get_object_or_404(Evidence.objects.select_related("objection"), pk=pk)
+
+
 def objections_overview(user, award: Award) -> dict:
     """How many objections and in which state, for everybody; who filed them and why only for
     operators (all of them) and for each objector (their own)."""
-    objections = list(award.objections.select_related("organisation", "filed_by", "resolved_by").order_by("pk"))
+    objections = list(
+        award.objections.select_related("organisation", "filed_by", "resolved_by")
+        .prefetch_related("evidence")
+        .order_by("pk")
+    )
     if is_operator(user):
         details = objections
     else:

@@ -2,13 +2,16 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from challenges.models import Indicator
+from core.files import check_upload
 
 from .models import MONEY, Award, Contract, Decision, Disbursement, Milestone, Objection
+from .services import MAX_EVIDENCE
 
 MEASURE = {"max_digits": 20, "decimal_places": 6}
 SHARE = {"max_digits": 9, "decimal_places": 4}
@@ -206,6 +209,13 @@ class ObjectionStatusSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
 
 
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class ObjectionSerializer(serializers.Serializer):
     """The whole objection, with the objector's identity: for operators and the objector."""
 
@@ -220,6 +230,7 @@ class ObjectionSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     filed_at = serializers.DateTimeField(source="created_at")
     resolved_at = serializers.DateTimeField(allow_null=True)
+    evidence = EvidenceSerializer(many=True, help_text="Files attached; operators may download them.")
 
 
 class ObjectionsSerializer(serializers.Serializer):
@@ -293,6 +304,20 @@ class DecisionInput(serializers.Serializer):
     )
 
 
+class DecisionNoneInput(serializers.Serializer):
+    challenge = serializers.UUIDField()
+    reason = serializers.CharField(allow_blank=True, help_text="Why no bid is acceptable (流榜).")
+
+
+class DownSelectInput(serializers.Serializer):
+    challenge = serializers.UUIDField()
+    position = serializers.IntegerField(min_value=0, help_text="The designated down-select milestone's position.")
+
+
+class DownSelectSerializer(serializers.Serializer):
+    kept = serializers.ListField(child=serializers.UUIDField(), help_text="The awards kept; the others end eliminated.")
+
+
 class ObjectionInput(serializers.Serializer):
     real_name = serializers.CharField(max_length=100, allow_blank=True, help_text="Anonymous objections are refused.")
     contact = serializers.CharField(max_length=100, allow_blank=True)
@@ -300,6 +325,24 @@ class ObjectionInput(serializers.Serializer):
     organisation = serializers.IntegerField(
         required=False, allow_null=True, help_text="One of your organisations, when objecting on its behalf."
     )
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=MAX_EVIDENCE,
+        help_text="Evidence (multipart only): up to 5 PDFs, Office documents, images or zip archives.",
+    )
+
+    def validate_files(self, uploads: list) -> list:
+        problems = []
+        for upload in uploads:
+            try:
+                check_upload(upload)
+            except DjangoValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return uploads
 
 
 class ResolveInput(serializers.Serializer):

@@ -17,7 +17,7 @@ from accounts.models import Membership, Organisation
 from challenges.models import Challenge
 from challenges.selectors import issuer_staff
 from challenges.services import challenge_advance
-from core import audit
+from core import audit, files
 from core.errors import DomainError, InvalidTransition
 from core.notifications import notify
 from reviews.models import ReviewItem, ReviewRound
@@ -25,9 +25,10 @@ from reviews.services.rounds import acceptance_round_open, revision_of
 from submissions.models import Bid
 from submissions.review_status import bid_advance
 
-from .models import Award, Contract, Decision, Delivery, Disbursement, Measurement, Milestone, Objection
+from .models import Award, Contract, Decision, Delivery, Disbursement, Evidence, Measurement, Milestone, Objection
 
 ZERO = Decimal("0")
+MAX_EVIDENCE = 5
 
 
 def _members(org_id, roles=None):
@@ -41,9 +42,12 @@ def _members(org_id, roles=None):
 
 
 def ranking_for(challenge: Challenge) -> list[ReviewItem]:
-    round = challenge.review_rounds.filter(
-        kind=ReviewRound.Kind.EXPERT_REVIEW, status=ReviewRound.Status.COMPLETED
-    ).first()
+    """The ranking the decision follows: the defence's when one was held, else the expert review's."""
+    completed = challenge.review_rounds.filter(status=ReviewRound.Status.COMPLETED)
+    round = (
+        completed.filter(kind=ReviewRound.Kind.DEFENCE).first()
+        or completed.filter(kind=ReviewRound.Kind.EXPERT_REVIEW).first()
+    )
     if round is None:
         return []
     return list(round.items.filter(check_status=ReviewItem.Check.PASSED, rank__isnull=False).order_by("rank"))
@@ -159,10 +163,22 @@ def objection_file(
     grounds: str,
     organisation: Organisation | None = None,
     now=None,
+    evidence: list | None = None,
 ) -> Objection:
-    """Anyone logged in may object during publicity, under a real name; anonymous ones are refused."""
+    """Anyone logged in may object during publicity, under a real name; anonymous ones are refused.
+    `evidence`: uploaded files, each checked by its content and stored with the objection."""
     now = now or timezone.now()
     errors = {}
+    evidence = list(evidence or [])
+    if len(evidence) > MAX_EVIDENCE:
+        errors["files"] = [_("Attach at most %(count)d files.") % {"count": MAX_EVIDENCE}]
+    else:
+        checked = []
+        for upload in evidence:
+            try:
+                checked.append((upload, files.check_upload(upload)))
+            except ValidationError as exc:
+                errors.setdefault("files", []).extend(exc.messages)
     if not (real_name or "").strip():
         errors["real_name"] = [_("Objections must carry a real name; anonymous objections are not accepted.")]
     if not (grounds or "").strip():
@@ -189,6 +205,10 @@ def objection_file(
             contact=contact.strip(),
             grounds=grounds.strip(),
         )
+        for upload, meta in checked:
+            Evidence.objects.create(
+                objection=objection, file=upload, name=meta.name, content_type=meta.content_type, size=meta.size
+            )
         # The objector's identity goes to the audit trail and to operators only.
         audit.record(action="objection.file", actor=actor, obj=objection, organisation=organisation)
         from accounts.selectors import operators

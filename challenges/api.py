@@ -176,6 +176,21 @@ class ChallengeCancel(APIView):
         return _detail(request, pk)
 
 
+class ChallengeReissue(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            201: ChallengeDetailSerializer,
+            409: OpenApiResponse(description="Only an unawarded or cancelled challenge can be re-issued."),
+        },
+    )
+    def post(self, request, pk):
+        """Re-issue an unawarded or cancelled challenge as a new draft linked to it; answers the draft."""
+        challenge = selectors.challenge_for(request.user, pk)
+        draft = services.challenge_reissue(challenge=challenge, actor=request.user)
+        return _detail(request, draft.pk, status_code=status.HTTP_201_CREATED)
+
+
 # After publication ---------------------------------------------------------------------------
 
 

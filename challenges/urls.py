@@ -11,6 +11,7 @@ urlpatterns = [
     path("challenges/<uuid:pk>/approve", api.ChallengeApprove.as_view(), name="challenge-approve"),
     path("challenges/<uuid:pk>/return", api.ChallengeReturn.as_view(), name="challenge-return"),
     path("challenges/<uuid:pk>/cancel", api.ChallengeCancel.as_view(), name="challenge-cancel"),
+    path("challenges/<uuid:pk>/reissue", api.ChallengeReissue.as_view(), name="challenge-reissue"),
     path("challenges/<uuid:pk>/amendments", api.ChallengeAmendments.as_view(), name="challenge-amendments"),
     path("challenges/<uuid:pk>/questions", api.ChallengeQuestions.as_view(), name="challenge-questions"),
     path("challenges/<uuid:pk>/questions/<int:qid>/answer", api.QuestionAnswer.as_view(), name="question-answer"),

@@ -4,10 +4,13 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from awards.models import MONEY
+from awards.services import MAX_EVIDENCE
+from core.files import check_upload
 
 from .bid_forms import RowsFormSet, RowsMixin, plain_number
 from .forms import StyledForm
@@ -74,6 +77,30 @@ class DecisionForm(AwardForm):
         return chosen
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Up to MAX_EVIDENCE files, each checked by its content before anything is saved."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
+        if len(uploads) > MAX_EVIDENCE:
+            raise ValidationError(_("Attach at most %(count)d files.") % {"count": MAX_EVIDENCE})
+        problems = []
+        for upload in uploads:
+            try:
+                check_upload(upload)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return uploads
+
+
 class ObjectionForm(AwardForm):
     real_name = forms.CharField(
         label=_("Your real name"),
@@ -88,6 +115,11 @@ class ObjectionForm(AwardForm):
         empty_label=_("Myself"),
     )
     grounds = forms.CharField(label=_("Grounds of the objection"), widget=_text(5), max_length=10000)
+    files = EvidenceField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Optional: up to 5 PDFs, Office documents, images or zip archives. Only operators see them."),
+    )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +127,14 @@ class ObjectionForm(AwardForm):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = organisations
+
+
+class DownSelectForm(AwardForm):
+    position = forms.TypedChoiceField(label=_("Down-select milestone"), coerce=int)
+
+    def __init__(self, *args, milestones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].choices = [(m.position, f"{m.position + 1}. {m.title}") for m in milestones]
 
 
 class ResolveForm(AwardForm):

@@ -9,6 +9,8 @@ urlpatterns = [
     path("awards/", awards.award_list, name="award_list"),
     path("awards/<uuid:pk>/", awards.award_detail, name="award_detail"),
     path("awards/<uuid:pk>/object/", awards.objection_file, name="objection_file"),
+    path("awards/<uuid:pk>/down-select/", awards.award_down_select, name="award_down_select"),
+    path("evidence/<int:pk>/download/", awards.evidence_download, name="evidence_download"),
     path("objections/<int:pk>/resolve/", awards.objection_resolve, name="objection_resolve"),
     # The task contract and its ledger.
     path("contracts/<int:pk>/", awards.contract_detail, name="contract_detail"),

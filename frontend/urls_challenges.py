@@ -13,6 +13,7 @@ urlpatterns = [
     path("challenges/<uuid:pk>/approve/", views.challenge_approve, name="challenge_approve"),
     path("challenges/<uuid:pk>/return/", views.challenge_return, name="challenge_return"),
     path("challenges/<uuid:pk>/cancel/", views.challenge_cancel, name="challenge_cancel"),
+    path("challenges/<uuid:pk>/reissue/", views.challenge_reissue, name="challenge_reissue"),
     path("challenges/<uuid:pk>/amend/", views.challenge_amend, name="challenge_amend"),
     path("challenges/<uuid:pk>/nda/", views.nda_sign, name="challenge_nda_sign"),
     path("challenges/<uuid:pk>/questions/", views.question_ask, name="challenge_question_ask"),

@@ -27,6 +27,7 @@ from awards.api import ledger_csv
 from awards.models import Award, Contract, Decision, Disbursement, Milestone, Objection
 from challenges import selectors as challenge_selectors
 from challenges.models import Challenge
+from core.files import download_response
 from reviews.models import ReviewRound
 from submissions.models import BidRevision
 
@@ -195,8 +196,54 @@ def _render_notice(request, award: Award, status: int = 200, **bound):
         ],
         "objection_counts": {s: sum(o.status == s for o in overview["statuses"]) for s in Objection.Status.values},
         "contract": selectors.insider_contract(user, award),
+        "down_select_form": bound.get("down_select_form") or _down_select_form(user, award.challenge),
     }
     return render(request, "frontend/awards/detail.html", context, status=status)
+
+
+def _down_select_gates(user, challenge: Challenge) -> list[Milestone]:
+    """The designated down-select milestones (one per position) of a horse race in execution, for
+    its approver; empty for anyone else or any other challenge."""
+    horse_race = challenge.funding_mode == Challenge.FundingMode.HORSE_RACE
+    if not (horse_race and challenge.status == Challenge.Status.IN_EXECUTION):
+        return []
+    if not user.has_perm("awards.decide", challenge):
+        return []
+    gates = Milestone.objects.filter(
+        contract__award__challenge=challenge, contract__award__status=Award.Status.IN_PROGRESS, is_down_select=True
+    ).order_by("position", "pk")
+    first = {}
+    for gate in gates:
+        first.setdefault(gate.position, gate)
+    return list(first.values())
+
+
+def _down_select_form(user, challenge: Challenge):
+    gates = _down_select_gates(user, challenge)
+    return f.DownSelectForm(milestones=gates, prefix="ds") if gates else None
+
+
+@login_required
+@require_POST
+def award_down_select(request, pk):
+    award = selectors.award_for(request.user, pk)
+    challenge = award.challenge
+    if not request.user.has_perm("awards.decide", challenge):
+        raise PermissionDenied
+    form = f.DownSelectForm(request.POST, milestones=_down_select_gates(request.user, challenge), prefix="ds")
+    if form.is_valid():
+        with errors_into(form):
+            kept = services.down_select(challenge=challenge, actor=request.user, position=form.cleaned_data["position"])
+        if not form.errors:
+            text = _("Down-select done: %(count)d team(s) kept; the others end as completed.") % {"count": len(kept)}
+            return _done(request, text, "frontend:award_detail", kept[0].pk)
+    return _render_notice(request, award, 400, down_select_form=form)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = selectors.evidence_for(request.user, pk)
+    return download_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
 def award_detail(request, pk):
@@ -207,7 +254,7 @@ def award_detail(request, pk):
 @require_POST
 def objection_file(request, pk):
     award = selectors.award_for(request.user, pk)
-    form = f.ObjectionForm(request.POST, organisations=_objector_organisations(request.user))
+    form = f.ObjectionForm(request.POST, request.FILES, organisations=_objector_organisations(request.user))
     if form.is_valid():
         data = form.cleaned_data
         with errors_into(form):
@@ -218,6 +265,7 @@ def objection_file(request, pk):
                 contact=data["contact"],
                 grounds=data["grounds"],
                 organisation=data.get("organisation"),
+                evidence=data.get("files") or [],
             )
         if not form.errors:
             text = _("Objection filed. The operators will examine it; your identity stays with them.")

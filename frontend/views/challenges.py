@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Organisation
 from challenges import selectors, services
 from challenges.models import Challenge
+from core.errors import DomainError
 from core.files import download_response
+from submissions.selectors import bid_counts
 
 from ..challenge_forms import (
     AmendmentForm,
@@ -72,9 +74,11 @@ def _abilities(user, challenge: Challenge) -> dict[str, bool]:
         "apply": challenge.is_open_for_bids() and may("sign_nda"),
         "bids": challenge.status not in _BEFORE_CLOSE and may("view_questions_inbox"),
         "decide": challenge.status == Challenge.Status.UNDER_REVIEW and user.has_perm("awards.decide", challenge),
+        "reissue": challenge.status in _REISSUABLE and user.has_perm("challenges.create_challenge", challenge.issuer),
     }
 
 
+_REISSUABLE = {Challenge.Status.UNAWARDED, Challenge.Status.CANCELLED}
 _BEFORE_CLOSE = {Challenge.Status.DRAFT, Challenge.Status.PENDING_APPROVAL, Challenge.Status.PUBLISHED}
 
 
@@ -288,6 +292,20 @@ def challenge_cancel(request, pk):
     return _render_detail(request, pk, 400, cancel_form=form)
 
 
+@login_required
+@require_POST
+def challenge_reissue(request, pk):
+    """An unawarded or cancelled challenge comes back as a new draft, opened for editing."""
+    challenge = _challenge(request, pk)
+    try:
+        draft = services.challenge_reissue(challenge=challenge, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("frontend:challenge_detail", pk)
+    messages.success(request, _("A new draft was made from this challenge. Review it and submit it for approval."))
+    return redirect("frontend:challenge_edit", draft.pk)
+
+
 # After publication ------------------------------------------------------------------------------------
 
 
@@ -368,6 +386,9 @@ def agency_challenge_list(request):
         challenges = challenges.filter(status=status)
     tabs = [(value, label, counts[value]) for value, label in Challenge.Status.choices if counts.get(value)]
     page = Paginator(challenges, PER_PAGE).get_page(request.GET.get("page"))
+    bids = bid_counts([c.pk for c in page.object_list])
+    for challenge in page.object_list:
+        challenge.bid_counts = bids.get(challenge.pk, {"draft": 0, "submitted": 0})
     context = {"page": page, "tabs": tabs, "status": status, "total": sum(counts.values())}
     context["query"] = f"status={status}" if status else ""
     return render(request, "frontend/challenges/agency_list.html", context)

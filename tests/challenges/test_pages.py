@@ -650,3 +650,16 @@ def test_an_applicant_sees_the_apply_button_and_the_agency_the_bids_link_after_c
     page = client.get(f"/challenges/{published.pk}/").content.decode()
     assert f'/challenges/{published.pk}/bids/"' in page
     assert "/bids/new/" not in page
+
+
+def test_my_challenges_counts_draft_and_submitted_bids(client, published, editor, bidder, bidder_org, rival, rival_org):
+    from tests.factories import make_bid
+
+    make_bid(challenge=published, lead=bidder_org, actor=bidder, submit=True)
+    make_bid(challenge=published, lead=rival_org, actor=rival, complete=False)
+    client.force_login(editor)
+    html = client.get("/agency/challenges/").content.decode()
+    row = html[html.index(published.title) :]
+    assert '>1</td>' in row[: row.index("</tr>")]
+    cells = [c.split(">")[-1] for c in row[: row.index("</tr>")].split("</td>") if 'text-end' in c and "data-label" in c]
+    assert cells == ["1", "1"]
