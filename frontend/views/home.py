@@ -3,6 +3,8 @@ from django.shortcuts import render
 from accounts import selectors as account_selectors
 from core.models import Notification
 
+from .. import dashboards
+
 
 def home(request):
     if not request.user.is_authenticated:
@@ -11,6 +13,6 @@ def home(request):
     context = {
         "memberships": account_selectors.memberships_of(user),
         "notifications": Notification.objects.filter(recipient=user)[:5],
-        "to_verify": account_selectors.organisations_to_verify()[:20] if user.is_operator else None,
+        "dashboard": dashboards.for_user(user),
     }
     return render(request, "frontend/home.html", context)
