@@ -24,9 +24,13 @@ def _worker_database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start one worker for the session on a private queue; stop it before the database goes."""
+@pytest.fixture
+def celery_worker_process(django_db_setup, transactional_db, tmp_path_factory):
+    """A fresh worker for each test on a private queue, stopped before the database goes.
+
+    Per test, because transactional tests flush and re-create rows (content types among them)
+    that a long-lived worker would still hold in its caches.
+    """
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:", ":memory:")):
         pytest.skip("the worker needs a database file it can open")
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -82,10 +86,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def worker(celery_worker_process, transactional_db):
+def worker(celery_worker_process):
     """The live worker; tests using it commit their data so the worker can read it."""
-    for item in celery_worker_process.mail_dir.iterdir():
-        item.unlink()
     return celery_worker_process
 
 
