@@ -33,9 +33,7 @@ class TokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["email"].lower(), password=data.validated_data["password"]
-        )
+        user = authenticate(request, username=data.validated_data["email"].lower(), password=data.validated_data["password"])
         if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
             return Response(
                 error_body("locked_out", _("Too many failed attempts. Try again later.")),

@@ -85,9 +85,7 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code])
     size = models.CharField(_("size"), max_length=8, choices=Size.choices, default=Size.MEDIUM)
     is_specialised_sme = models.BooleanField(_("specialised and new SME (专精特新)"), default=False)
     parent = models.ForeignKey(
@@ -104,9 +102,7 @@ class Organisation(models.Model):
     status = models.CharField(_("verification"), max_length=10, choices=Status.choices, default=Status.PENDING)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     banned_until = models.DateField(
         _("banned from bidding until"),
         null=True,

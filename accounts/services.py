@@ -12,7 +12,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy as _l
 
 from core import audit, mail, workflow
 from core.errors import DomainError
@@ -29,12 +28,20 @@ Status = Organisation.Status
 VERIFICATION = Lifecycle(
     (
         Transition(
-            "verify", (Status.PENDING, Status.REJECTED), Status.VERIFIED, "accounts.verify_organisation", _l("verify")
+            "verify",
+            (Status.PENDING, Status.REJECTED),
+            Status.VERIFIED,
+            "accounts.verify_organisation",
+            gettext_lazy("verify"),
         ),
         Transition(
-            "reject", (Status.PENDING, Status.VERIFIED), Status.REJECTED, "accounts.verify_organisation", _l("reject")
+            "reject",
+            (Status.PENDING, Status.VERIFIED),
+            Status.REJECTED,
+            "accounts.verify_organisation",
+            gettext_lazy("reject"),
         ),
-        Transition("resubmit", (Status.REJECTED,), Status.PENDING, "accounts.resubmit_organisation", _l("resubmit")),
+        Transition("resubmit", (Status.REJECTED,), Status.PENDING, "accounts.resubmit_organisation", gettext_lazy("resubmit")),
     )
 )
 AUDITED_ORG_FIELDS = ["name", "kind", "credit_code", "size", "is_specialised_sme", "status", "rejection_reason"]
@@ -173,9 +180,7 @@ def organisation_resubmit(*, organisation: Organisation, actor: User, **changes)
 
 
 def _notify_managers(org: Organisation, event: str, title, body) -> None:
-    managers = User.objects.filter(
-        memberships__organisation=org, memberships__role__in=Membership.MANAGER_ROLES, is_active=True
-    )
+    managers = User.objects.filter(memberships__organisation=org, memberships__role__in=Membership.MANAGER_ROLES, is_active=True)
     notify(
         recipients=managers,
         verb=f"organisation.{event}",

@@ -47,9 +47,7 @@ class DeliveryAdapter:
                 }
                 for m in delivery.measurements.all()
             ],
-            "attachments": [
-                {"name": f.name, "content_type": f.content_type, "size": f.size} for f in delivery.files.all()
-            ],
+            "attachments": [{"name": f.name, "content_type": f.content_type, "size": f.size} for f in delivery.files.all()],
         }
 
     def attachments(self, delivery: Delivery) -> list:

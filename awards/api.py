@@ -311,9 +311,7 @@ class EvidenceDownload(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = _AnyAccept
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")}
-    )
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")})
     def get(self, request, pk):
         evidence = selectors.evidence_for(request.user, pk)
         return download_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
@@ -413,9 +411,7 @@ class MilestoneAcceptance(APIView):
 class DisbursementApprove(APIView):
     @extend_schema(request=None, responses={200: DisbursementSerializer, 409: CONFLICT})
     def post(self, request, pk):
-        row = services.disbursement_approve(
-            disbursement=selectors.disbursement_for(request.user, pk), actor=request.user
-        )
+        row = services.disbursement_approve(disbursement=selectors.disbursement_for(request.user, pk), actor=request.user)
         return Response(DisbursementSerializer(row).data)
 
 

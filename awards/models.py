@@ -103,9 +103,7 @@ class Objection(models.Model):
     grounds = models.TextField(_("grounds"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -197,9 +195,7 @@ class Milestone(models.Model):
     due_date = models.DateField(_("due"))
     tranche_amount = models.DecimalField(_("tranche (CNY)"), **MONEY, validators=[MinValueValidator(0)])
     is_down_select = models.BooleanField(_("down-select (horse race)"), default=False)
-    keep_best = models.PositiveSmallIntegerField(
-        _("teams kept at the down-select"), default=1, validators=[MinValueValidator(1)]
-    )
+    keep_best = models.PositiveSmallIntegerField(_("teams kept at the down-select"), default=1, validators=[MinValueValidator(1)])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     rectified = models.BooleanField(default=False, editable=False)
     rectification_due = models.DateField(null=True, blank=True)
@@ -289,13 +285,9 @@ class Disbursement(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="disbursements")
     amount = models.DecimalField(_("amount (CNY)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     paid_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -154,9 +154,7 @@ def objections_overview(user, award: Award) -> dict:
     """How many objections and in which state, for everybody; who filed them and why only for
     operators (all of them) and for each objector (their own)."""
     objections = list(
-        award.objections.select_related("organisation", "filed_by", "resolved_by")
-        .prefetch_related("evidence")
-        .order_by("pk")
+        award.objections.select_related("organisation", "filed_by", "resolved_by").prefetch_related("evidence").order_by("pk")
     )
     if is_operator(user):
         details = objections
@@ -170,9 +168,9 @@ def objections_overview(user, award: Award) -> dict:
 
 def with_contract_data(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     deliveries = Delivery.objects.select_related("submitted_by").prefetch_related("measurements").order_by("number")
-    milestones = Milestone.objects.prefetch_related(
-        "targets__indicator", Prefetch("deliveries", queryset=deliveries)
-    ).order_by("position", "pk")
+    milestones = Milestone.objects.prefetch_related("targets__indicator", Prefetch("deliveries", queryset=deliveries)).order_by(
+        "position", "pk"
+    )
     money = Disbursement.objects.select_related("milestone").order_by("created_at", "pk")
     return contracts.select_related(
         "award__challenge__issuer", "award__winner", "agency_signed_by", "winner_signed_by"
@@ -264,9 +262,7 @@ def _by_field_year(rows: list[dict]) -> list[dict]:
     for row in rows:
         for field in fields[row["challenge_id"]] or [None]:
             key = (row["year"], field.position if field else 1 << 15, field.code if field else "")
-            cell = cells.setdefault(
-                key, {"field": field, "year": row["year"], "awards": 0, "amount": ZERO, "paid": ZERO}
-            )
+            cell = cells.setdefault(key, {"field": field, "year": row["year"], "awards": 0, "amount": ZERO, "paid": ZERO})
             cell["awards"] += 1
             cell["amount"] += row["amount"]
             cell["paid"] += row["paid"] or ZERO

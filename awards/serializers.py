@@ -21,9 +21,7 @@ def named_choices(choices, component_name: str) -> type[serializers.ChoiceField]
     """A choice field with its own enum component, so this app's `status` enums never collide
     with other apps' in the schema."""
 
-    @extend_schema_field(
-        {"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name
-    )
+    @extend_schema_field({"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name)
     class NamedChoiceField(serializers.ChoiceField):
         def __init__(self, **kwargs):
             super().__init__(choices=choices, **kwargs)
@@ -236,9 +234,7 @@ class ObjectionSerializer(serializers.Serializer):
 class ObjectionsSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     statuses = ObjectionStatusSerializer(many=True, help_text="Every objection's state, without identity.")
-    details = ObjectionSerializer(
-        many=True, help_text="Operators: every objection. An objector: their own. Anyone else: none."
-    )
+    details = ObjectionSerializer(many=True, help_text="Operators: every objection. An objector: their own. Anyone else: none.")
 
 
 # Transparency -----------------------------------------------------------------------------------------
@@ -299,9 +295,7 @@ class TransparencySerializer(serializers.Serializer):
 class DecisionInput(serializers.Serializer):
     challenge = serializers.UUIDField()
     bids = serializers.ListField(child=serializers.UUIDField(), max_length=20, help_text="The chosen bids.")
-    reason = serializers.CharField(
-        allow_blank=True, default="", help_text="Required when the choice departs from the ranking."
-    )
+    reason = serializers.CharField(allow_blank=True, default="", help_text="Required when the choice departs from the ranking.")
 
 
 class DecisionNoneInput(serializers.Serializer):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organisation
 from challenges.models import Challenge
@@ -45,8 +45,7 @@ def ranking_for(challenge: Challenge) -> list[ReviewItem]:
     """The ranking the decision follows: the defence's when one was held, else the expert review's."""
     completed = challenge.review_rounds.filter(status=ReviewRound.Status.COMPLETED)
     round = (
-        completed.filter(kind=ReviewRound.Kind.DEFENCE).first()
-        or completed.filter(kind=ReviewRound.Kind.EXPERT_REVIEW).first()
+        completed.filter(kind=ReviewRound.Kind.DEFENCE).first() or completed.filter(kind=ReviewRound.Kind.EXPERT_REVIEW).first()
     )
     if round is None:
         return []
@@ -66,7 +65,7 @@ def decision_propose(*, challenge: Challenge, actor, bids: list[Bid], reason: st
         if not actor.has_perm("awards.decide", locked):
             raise PermissionDenied
         if locked.status != Challenge.Status.UNDER_REVIEW:
-            raise InvalidTransition(obj=locked, action=_l("propose an award for"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("propose an award for"))
         ranking = ranking_for(locked)
         if not ranking:
             raise DomainError(_("The expert review has not finished: there is no ranking yet."), code="no_ranking")
@@ -75,9 +74,7 @@ def decision_propose(*, challenge: Challenge, actor, bids: list[Bid], reason: st
         if not chosen or len(chosen) != len(bids) or len({b.pk for b in bids}) != len(bids):
             raise ValidationError({"bids": _("Choose among the ranked bids, each once.")})
         if len(chosen) > locked.max_winners:
-            raise ValidationError(
-                {"bids": _("This challenge has at most %(n)s winner(s).") % {"n": locked.max_winners}}
-            )
+            raise ValidationError({"bids": _("This challenge has at most %(n)s winner(s).") % {"n": locked.max_winners}})
         revoked = [b for b in chosen if b.status == Bid.Status.REVOKED]
         if revoked:
             raise ValidationError({"bids": _("A bid whose award was revoked cannot be chosen again.")})
@@ -133,8 +130,8 @@ def _announce_decision(decision: Decision, awards: list[Award]) -> None:
         recipients=[u for org in org_ids for u in _members(org)],
         verb="decision.proposed",
         key=f"decision.proposed:{decision.pk}",
-        title=_l("Proposed award for “%(title)s” is in publicity"),
-        body=_l("Winners: %(winners)s. Objections may be filed until %(until)s."),
+        title=gettext_lazy("Proposed award for “%(title)s” is in publicity"),
+        body=gettext_lazy("Winners: %(winners)s. Objections may be filed until %(until)s."),
         context={
             "title": challenge.title,
             "winners": ", ".join(a.winner.name for a in awards),
@@ -148,8 +145,8 @@ def _announce_decision(decision: Decision, awards: list[Award]) -> None:
             recipients=operators(),
             verb="decision.departure",
             key=f"decision.departure:{decision.pk}",
-            title=_l("Award departs from the ranking: %(title)s"),
-            body=_l("Reason given: %(reason)s"),
+            title=gettext_lazy("Award departs from the ranking: %(title)s"),
+            body=gettext_lazy("Reason given: %(reason)s"),
             context={"title": challenge.title, "reason": decision.departure_reason},
         )
 
@@ -217,7 +214,7 @@ def objection_file(
             recipients=operators(),
             verb="objection.filed",
             key=f"objection.filed:{objection.pk}",
-            title=_l("Objection to the award of %(title)s"),
+            title=gettext_lazy("Objection to the award of %(title)s"),
             body="%(grounds)s",
             context={"title": locked.challenge.title, "grounds": objection.grounds[:500]},
         )
@@ -238,11 +235,7 @@ def objection_resolve(*, objection: Objection, actor, uphold: bool, reason: str)
     if not actor.has_perm("awards.resolve_objection"):
         raise PermissionDenied
     with transaction.atomic():
-        locked = (
-            Objection.objects.select_for_update()
-            .select_related("award__decision", "award__challenge")
-            .get(pk=objection.pk)
-        )
+        locked = Objection.objects.select_for_update().select_related("award__decision", "award__challenge").get(pk=objection.pk)
         if locked.status != Objection.Status.FILED:
             raise DomainError(_("This objection is already resolved."), code="resolved")
         locked.status = Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED
@@ -255,8 +248,8 @@ def objection_resolve(*, objection: Objection, actor, uphold: bool, reason: str)
             recipients=[locked.filed_by],
             verb="objection.resolved",
             key=f"objection.resolved:{locked.pk}",
-            title=_l("Your objection was %(result)s"),
-            body=_l("Reason: %(reason)s"),
+            title=gettext_lazy("Your objection was %(result)s"),
+            body=gettext_lazy("Reason: %(reason)s"),
             context={"result": locked.get_status_display().lower(), "reason": reason},
         )
     return locked
@@ -276,8 +269,8 @@ def _reopen(decision: Decision, *, revoked: Award, actor) -> None:
         recipients=issuer_staff(decision.challenge),
         verb="decision.reopened",
         key=f"decision.reopened:{decision.pk}",
-        title=_l("An objection was upheld: decide again on %(title)s"),
-        body=_l("The award to %(winner)s is revoked."),
+        title=gettext_lazy("An objection was upheld: decide again on %(title)s"),
+        body=gettext_lazy("The award to %(winner)s is revoked."),
         context={"title": decision.challenge.title, "winner": revoked.winner.name},
     )
 
@@ -320,16 +313,16 @@ def _announce_final(decision: Decision, awards: list[Award]) -> None:
         recipients=list(issuer_staff(challenge)) + [u for org in winners for u in _members(org)],
         verb="award.final",
         key=f"award.final:{decision.pk}",
-        title=_l("The award for “%(title)s” is final"),
-        body=_l("The publicity period ended without an upheld objection. The task contract can now be prepared."),
+        title=gettext_lazy("The award for “%(title)s” is final"),
+        body=gettext_lazy("The publicity period ended without an upheld objection. The task contract can now be prepared."),
         context={"title": challenge.title},
     )
     notify(
         recipients=[u for org in set(others.values_list("lead_id", flat=True)) for u in _members(org)],
         verb="award.feedback",
         key=f"award.feedback:{decision.pk}",
-        title=_l("Result for “%(title)s”: your review feedback"),
-        body=_l("Your bid was not selected. The reviewers' anonymised comments are on your bid's page."),
+        title=gettext_lazy("Result for “%(title)s”: your review feedback"),
+        body=gettext_lazy("Your bid was not selected. The reviewers' anonymised comments are on your bid's page."),
         context={"title": challenge.title},
     )
 
@@ -455,9 +448,7 @@ def delivery_submit(*, milestone: Milestone, actor, report: str, measurements: d
         raise ValidationError({"report": _("Describe what is delivered.")})
     with transaction.atomic():
         locked = (
-            Milestone.objects.select_for_update(of=("self",))
-            .select_related("contract__award__challenge")
-            .get(pk=milestone.pk)
+            Milestone.objects.select_for_update(of=("self",)).select_related("contract__award__challenge").get(pk=milestone.pk)
         )
         award = locked.contract.award
         if not actor.has_perm("awards.deliver", award):
@@ -466,18 +457,14 @@ def delivery_submit(*, milestone: Milestone, actor, report: str, measurements: d
             locked.status not in {Milestone.Status.PLANNED, Milestone.Status.RECTIFYING}
             or locked.contract.status != Contract.Status.SIGNED
         ):
-            raise InvalidTransition(obj=locked, action=_l("deliver"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("deliver"))
         indicators = {i.pk for i in award.challenge.indicators.all()}
         unknown = set(measurements) - indicators
         if unknown:
-            raise ValidationError(
-                {"measurements": _("Not indicators of this challenge: %(ids)s") % {"ids": sorted(unknown)}}
-            )
+            raise ValidationError({"measurements": _("Not indicators of this challenge: %(ids)s") % {"ids": sorted(unknown)}})
         number = locked.deliveries.count() + 1
         delivery = Delivery.objects.create(milestone=locked, number=number, report=report.strip(), submitted_by=actor)
-        Measurement.objects.bulk_create(
-            Measurement(delivery=delivery, indicator_id=i, value=v) for i, v in measurements.items()
-        )
+        Measurement.objects.bulk_create(Measurement(delivery=delivery, indicator_id=i, value=v) for i, v in measurements.items())
         locked.status = Milestone.Status.UNDER_ACCEPTANCE
         # Acceptance runs on the review engine: conflicts excluded, a rubric, a deadline.
         locked.acceptance_round = acceptance_round_open(
@@ -498,8 +485,8 @@ def delivery_submit(*, milestone: Milestone, actor, report: str, measurements: d
             recipients=issuer_staff(award.challenge),
             verb="milestone.delivered",
             key=f"milestone.delivered:{locked.pk}:{number}",
-            title=_l("Deliverables in for acceptance: %(milestone)s"),
-            body=_l("%(winner)s submitted the deliverables of “%(milestone)s”."),
+            title=gettext_lazy("Deliverables in for acceptance: %(milestone)s"),
+            body=gettext_lazy("%(winner)s submitted the deliverables of “%(milestone)s”."),
             context={"milestone": locked.title, "winner": award.winner.name},
         )
     return delivery
@@ -521,7 +508,7 @@ def acceptance_decide(*, milestone: Milestone, actor, outcome: str, reason: str)
         if not actor.has_perm("awards.decide_acceptance", locked.contract.award):
             raise PermissionDenied
         if locked.status != Milestone.Status.UNDER_ACCEPTANCE:
-            raise InvalidTransition(obj=locked, action=_l("decide the acceptance of"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("decide the acceptance of"))
         if locked.acceptance_round_id and locked.acceptance_round.status != ReviewRound.Status.COMPLETED:
             raise DomainError(_("Wait for the acceptance review to finish."), code="review_pending")
         if outcome == "rectify" and locked.rectified:
@@ -550,8 +537,8 @@ def acceptance_decide(*, milestone: Milestone, actor, outcome: str, reason: str)
             recipients=_members(locked.contract.award.winner_id),
             verb=f"milestone.{outcome}",
             key=f"milestone.{outcome}:{locked.pk}:{timezone.now():%Y%m%d%H%M%S}",
-            title=_l("Acceptance of “%(milestone)s”: %(result)s"),
-            body=_l("Reason: %(reason)s"),
+            title=gettext_lazy("Acceptance of “%(milestone)s”: %(result)s"),
+            body=gettext_lazy("Reason: %(reason)s"),
             context={"milestone": locked.title, "result": locked.get_status_display(), "reason": reason},
         )
     return locked
@@ -577,15 +564,13 @@ def extension_grant(*, contract: Contract, actor, months: int, reason: str) -> C
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     if not 1 <= months <= settings.EXTENSION_MAX_MONTHS:
-        raise ValidationError(
-            {"months": _("An extension is 1 to %(max)s months.") % {"max": settings.EXTENSION_MAX_MONTHS}}
-        )
+        raise ValidationError({"months": _("An extension is 1 to %(max)s months.") % {"max": settings.EXTENSION_MAX_MONTHS}})
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related("award").get(pk=contract.pk)
         if not actor.has_perm("awards.grant_extension", locked.award):
             raise PermissionDenied
         if locked.status != Contract.Status.SIGNED:  # a draft is edited instead; a closed one is over
-            raise InvalidTransition(obj=locked, action=_l("extend"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("extend"))
         if locked.extension_months:
             raise DomainError(_("This contract was already extended once."), code="extended_once")
         open_ = locked.milestones.exclude(
@@ -621,8 +606,8 @@ def flag_overdue_milestones(now) -> int:
             recipients=list(_members(award.winner_id)) + list(issuer_staff(award.challenge)),
             verb="milestone.overdue",
             key=f"milestone.overdue:{m.pk}:{m.due_date}",
-            title=_l("Milestone overdue: %(milestone)s"),
-            body=_l("“%(milestone)s” of %(winner)s was due on %(due)s."),
+            title=gettext_lazy("Milestone overdue: %(milestone)s"),
+            body=gettext_lazy("“%(milestone)s” of %(winner)s was due on %(due)s."),
             context={"milestone": m.title, "winner": award.winner.name, "due": m.due_date.isoformat()},
         )
         flagged += 1
@@ -637,9 +622,7 @@ def _disbursement_create(milestone: Milestone) -> Disbursement | None:
     award = Award.objects.select_for_update().get(pk=milestone.contract.award_id)
     if Disbursement.objects.filter(milestone=milestone).exists():
         return None
-    committed = (
-        award.disbursements.exclude(status=Disbursement.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO
-    )
+    committed = award.disbursements.exclude(status=Disbursement.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO
     if committed + milestone.tranche_amount > award.amount:
         raise DomainError(_("This tranche would take the payments past the award."), code="over_award")
     if milestone.tranche_amount <= 0:
@@ -656,7 +639,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor) -> Disbursement:
         if not actor.has_perm("awards.approve_disbursement", award):
             raise PermissionDenied
         if row.status != Disbursement.Status.PENDING:
-            raise InvalidTransition(obj=row, action=_l("approve"))
+            raise InvalidTransition(obj=row, action=gettext_lazy("approve"))
         approved = (
             award.disbursements.filter(status__in=[Disbursement.Status.APPROVED, Disbursement.Status.PAID]).aggregate(
                 s=Sum("amount")
@@ -677,13 +660,11 @@ def disbursement_mark_paid(*, disbursement: Disbursement, actor, reference: str)
     if not reference:
         raise ValidationError({"reference": _("Enter the payment reference.")})
     with transaction.atomic():
-        row = (
-            Disbursement.objects.select_for_update(of=("self",)).select_related("award__winner").get(pk=disbursement.pk)
-        )
+        row = Disbursement.objects.select_for_update(of=("self",)).select_related("award__winner").get(pk=disbursement.pk)
         if not actor.has_perm("awards.record_payment"):
             raise PermissionDenied
         if row.status != Disbursement.Status.APPROVED:
-            raise InvalidTransition(obj=row, action=_l("record the payment of"))
+            raise InvalidTransition(obj=row, action=gettext_lazy("record the payment of"))
         row.status, row.paid_by, row.paid_at, row.reference = (
             Disbursement.Status.PAID,
             actor,
@@ -691,15 +672,13 @@ def disbursement_mark_paid(*, disbursement: Disbursement, actor, reference: str)
             reference[:100],
         )
         row.save()
-        audit.record(
-            action="disbursement.paid", actor=actor, obj=row, after={"amount": row.amount, "reference": row.reference}
-        )
+        audit.record(action="disbursement.paid", actor=actor, obj=row, after={"amount": row.amount, "reference": row.reference})
         notify(
             recipients=_members(row.award.winner_id, Membership.APPLICANT_ROLES),
             verb="disbursement.paid",
             key=f"disbursement.paid:{row.pk}",
-            title=_l("Payment recorded: %(amount)s yuan"),
-            body=_l("Reference: %(reference)s"),
+            title=gettext_lazy("Payment recorded: %(amount)s yuan"),
+            body=gettext_lazy("Reference: %(reference)s"),
             context={"amount": f"{row.amount:,.2f}", "reference": row.reference},
         )
     return row
@@ -725,7 +704,7 @@ def contract_terminate(
         if not actor.has_perm("awards.terminate", locked):
             raise PermissionDenied
         if locked.status not in {Award.Status.SIGNED, Award.Status.IN_PROGRESS, Award.Status.FINAL}:
-            raise InvalidTransition(obj=locked, action=_l("terminate"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("terminate"))
         paid = locked.disbursements.filter(status=Disbursement.Status.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
         if recover_amount > paid:
             raise ValidationError(
@@ -815,8 +794,8 @@ def down_select(*, challenge: Challenge, actor, position: int) -> list[Award]:
                 recipients=_members(award.winner_id),
                 verb="award.eliminated",
                 key=f"award.eliminated:{award.pk}",
-                title=_l("Down-select on “%(title)s”: your team was not kept"),
-                body=_l("Your contract ends as completed; tranches earned so far are paid."),
+                title=gettext_lazy("Down-select on “%(title)s”: your team was not kept"),
+                body=gettext_lazy("Your contract ends as completed; tranches earned so far are paid."),
                 context={"title": locked.title},
             )
     return kept

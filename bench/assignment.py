@@ -110,9 +110,7 @@ def run_method(method: str, path: Path) -> dict:
         "penalty": solution.load_penalty,
         "problems": violations(instance, solution.item, solution.expert) if complete else [],
         **summary,
-        "stats": {
-            k: v for k, v in solution.stats.items() if k in ("rounds", "seconds", "arcs", "nodes", "feasibility_rounds")
-        },
+        "stats": {k: v for k, v in solution.stats.items() if k in ("rounds", "seconds", "arcs", "nodes", "feasibility_rounds")},
     }
 
 
@@ -184,9 +182,7 @@ def main() -> int:
     parser.add_argument("--short", action="store_true", help="the small size only")
     parser.add_argument("--size", choices=sorted(SIZES), action="append", help="sizes to run (default: all)")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated, default: all")
-    parser.add_argument(
-        "--capacity", default="1.2,2.0", help="capacity = n·k/m · U(LO, HI), as LO,HI (default: 1.2,2.0)"
-    )
+    parser.add_argument("--capacity", default="1.2,2.0", help="capacity = n·k/m · U(LO, HI), as LO,HI (default: 1.2,2.0)")
     parser.add_argument("--method", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--instance", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

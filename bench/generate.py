@@ -133,9 +133,7 @@ def _applicant_specs(rng: random.Random) -> list[tuple[str, str, str, str]]:
             name = INSTITUTES[n] if n < len(INSTITUTES) else f"{rng.choice(CITIES)}{rng.choice(TRADE_WORDS)}创新研究院"
             specs.append((name, "institute", "medium", "12"))
         else:
-            name = (
-                f"{rng.choice(CITIES)}{rng.choice(TRADE_WORDS)}{rng.choice(TRADE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}"
-            )
+            name = f"{rng.choice(CITIES)}{rng.choice(TRADE_WORDS)}{rng.choice(TRADE_WORDS)}{rng.choice(ENTERPRISE_KINDS)}"
             size = rng.choices(["large", "medium", "small", "micro"], weights=[2, 4, 5, 2])[0]
             specs.append((name, "enterprise", size, "91"))
     return specs

@@ -303,9 +303,7 @@ class CpuMeter:
             from django.db import connection
 
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+                cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
                 pids = {row[0] for row in cursor.fetchall()}
         except Exception:  # noqa: S110 - SQLite, or no permission: count without the backends
             pass
@@ -640,13 +638,9 @@ def main(argv: list[str] | None = None) -> int:
         auth = " (token)" if "Authorization" in api_headers else ""
         if status == 200:
             scenarios.append(Scenario(f"api list{auth}", ["/api/v1/challenges/"], api_headers))
-            scenarios.append(
-                Scenario(f"api search{auth} q=碳化硅", [url("/api/v1/challenges/", q="碳化硅")], api_headers)
-            )
+            scenarios.append(Scenario(f"api search{auth} q=碳化硅", [url("/api/v1/challenges/", q="碳化硅")], api_headers))
             if ids and request(server.port, f"/api/v1/challenges/{ids[0]}/", api_headers)[0] == 200:
-                scenarios.append(
-                    Scenario(f"api detail{auth}", [f"/api/v1/challenges/{pk}/" for pk in ids], api_headers)
-                )
+                scenarios.append(Scenario(f"api detail{auth}", [f"/api/v1/challenges/{pk}/" for pk in ids], api_headers))
         else:
             skipped.append(f"api /api/v1/challenges/ skipped: HTTP {status}")
 

@@ -257,9 +257,7 @@ class ChallengeNda(APIView):
     @extend_schema(request=ActingOrganisationInput, responses={201: NdaStatusSerializer})
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
-        organisation = _acting_organisation(
-            request.user, _validated(ActingOrganisationInput, request).get("organisation")
-        )
+        organisation = _acting_organisation(request.user, _validated(ActingOrganisationInput, request).get("organisation"))
         services.nda_sign(challenge=challenge, actor=request.user, organisation=organisation)
         return Response(NdaStatusSerializer(_nda_status(request.user, challenge)).data, status=status.HTTP_201_CREATED)
 
@@ -304,9 +302,7 @@ class AttachmentDownload(APIView):
     permission_classes = [permissions.AllowAny]
     content_negotiation_class = _AnyAccept
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")}
-    )
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")})
     def get(self, request, pk):
         attachment = selectors.attachment_for(request.user, pk)
         return files.download_response(attachment.file, name=attachment.name, content_type=attachment.content_type)

@@ -27,9 +27,7 @@ class NewestFirstOrdering(django_filters.OrderingFilter):
         return name if value.startswith("-") else f"-{name}"
 
     def build_choices(self, fields, labels):
-        return [
-            (key, _("Oldest") if key == "-newest" else label) for key, label in super().build_choices(fields, labels)
-        ]
+        return [(key, _("Oldest") if key == "-newest" else label) for key, label in super().build_choices(fields, labels)]
 
 
 class ChallengeFilter(django_filters.FilterSet):
@@ -53,9 +51,7 @@ class ChallengeFilter(django_filters.FilterSet):
     funding_max = django_filters.NumberFilter(
         label=_("Funding at most (CNY)"), field_name="government_funding", lookup_expr="lte"
     )
-    closes_after = django_filters.IsoDateTimeFilter(
-        label=_("Deadline after"), field_name="bidding_closes_at", lookup_expr="gte"
-    )
+    closes_after = django_filters.IsoDateTimeFilter(label=_("Deadline after"), field_name="bidding_closes_at", lookup_expr="gte")
     closes_before = django_filters.IsoDateTimeFilter(
         label=_("Deadline before"), field_name="bidding_closes_at", lookup_expr="lte"
     )

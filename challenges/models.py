@@ -92,9 +92,7 @@ class Challenge(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("The applicant's own money per yuan of government money: 1 means 1:1."),
     )
-    funding_mode = models.CharField(
-        _("funding mode"), max_length=12, choices=FundingMode.choices, default=FundingMode.SINGLE
-    )
+    funding_mode = models.CharField(_("funding mode"), max_length=12, choices=FundingMode.choices, default=FundingMode.SINGLE)
     max_winners = models.PositiveSmallIntegerField(
         _("winners at most"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -131,12 +129,8 @@ class Challenge(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     return_comment = models.TextField(_("comment on return"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     reissued_from = models.ForeignKey(
@@ -226,14 +220,10 @@ class Indicator(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("indicator"), max_length=200)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
-    comparison = models.CharField(
-        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST
-    )
+    comparison = models.CharField(_("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST)
     target_value = models.DecimalField(_("target"), max_digits=20, decimal_places=6)
     measurement_method = models.TextField(_("how it is measured"), blank=True)
-    domestic_level = models.DecimalField(
-        _("best domestic level today"), max_digits=20, decimal_places=6, null=True, blank=True
-    )
+    domestic_level = models.DecimalField(_("best domestic level today"), max_digits=20, decimal_places=6, null=True, blank=True)
     international_level = models.DecimalField(
         _("international leading level"), max_digits=20, decimal_places=6, null=True, blank=True
     )
@@ -319,9 +309,7 @@ class Question(models.Model):
     asked_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     asked_at = models.DateTimeField(auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -350,9 +338,7 @@ class NdaSignature(models.Model):
     class Meta:
         verbose_name = _("NDA signature")
         verbose_name_plural = _("NDA signatures")
-        constraints = [
-            models.UniqueConstraint(fields=["challenge", "organisation"], name="nda_signed_once_per_organisation")
-        ]
+        constraints = [models.UniqueConstraint(fields=["challenge", "organisation"], name="nda_signed_once_per_organisation")]
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.challenge}"

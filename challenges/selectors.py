@@ -29,9 +29,7 @@ def applicant_organisation_ids(user) -> set[int]:
     cached = getattr(user, "_applicant_org_ids", None)
     if cached is None:
         ids = set(roles_by_org(user))
-        cached = set(
-            Organisation.objects.filter(pk__in=ids).exclude(kind=Organisation.Kind.AGENCY).values_list("pk", flat=True)
-        )
+        cached = set(Organisation.objects.filter(pk__in=ids).exclude(kind=Organisation.Kind.AGENCY).values_list("pk", flat=True))
         user._applicant_org_ids = cached
     return cached
 
@@ -76,9 +74,7 @@ def with_detail_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
         "fields",
         "indicators",
         Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
-        Prefetch(
-            "questions", queryset=Question.objects.filter(answered_at__isnull=False), to_attr="answered_questions"
-        ),
+        Prefetch("questions", queryset=Question.objects.filter(answered_at__isnull=False), to_attr="answered_questions"),
         Prefetch("attachments", queryset=ChallengeAttachment.objects.order_by("uploaded_at")),
     )
 
@@ -106,9 +102,7 @@ def issuer_staff(challenge: Challenge) -> QuerySet:
 def audience(challenge: Challenge) -> list:
     """Everyone with a stake in the challenge: NDA signers, askers, and bidders (registered by bids)."""
     org_ids = set(NdaSignature.objects.filter(challenge=challenge).values_list("organisation_id", flat=True))
-    org_ids |= set(
-        Question.objects.filter(challenge=challenge, asked_for__isnull=False).values_list("asked_for_id", flat=True)
-    )
+    org_ids |= set(Question.objects.filter(challenge=challenge, asked_for__isnull=False).values_list("asked_for_id", flat=True))
     users = {u.pk: u for u in organisation_members(org_ids)}
     for provider in _audience_providers:
         users.update({u.pk: u for u in provider(challenge)})

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from core import audit, files, workflow
@@ -33,30 +33,38 @@ from .models import (
 Status = Challenge.Status
 LIFECYCLE = Lifecycle(
     (
-        Transition("submit", (Status.DRAFT,), Status.PENDING_APPROVAL, "challenges.submit_challenge", _l("submit")),
+        Transition("submit", (Status.DRAFT,), Status.PENDING_APPROVAL, "challenges.submit_challenge", gettext_lazy("submit")),
         Transition(
-            "approve", (Status.PENDING_APPROVAL,), Status.PUBLISHED, "challenges.approve_challenge", _l("approve")
+            "approve",
+            (Status.PENDING_APPROVAL,),
+            Status.PUBLISHED,
+            "challenges.approve_challenge",
+            gettext_lazy("approve"),
         ),
-        Transition("return", (Status.PENDING_APPROVAL,), Status.DRAFT, "challenges.return_challenge", _l("return")),
+        Transition("return", (Status.PENDING_APPROVAL,), Status.DRAFT, "challenges.return_challenge", gettext_lazy("return")),
         Transition(
             "cancel",
             (Status.DRAFT, Status.PENDING_APPROVAL, Status.PUBLISHED, Status.BIDDING_CLOSED),
             Status.CANCELLED,
             "challenges.cancel_challenge",
-            _l("cancel"),
+            gettext_lazy("cancel"),
         ),
         # Only the clock closes bidding: no permission, no person.
-        Transition("close_bidding", (Status.PUBLISHED,), Status.BIDDING_CLOSED, None, _l("close bidding on")),
+        Transition("close_bidding", (Status.PUBLISHED,), Status.BIDDING_CLOSED, None, gettext_lazy("close bidding on")),
         # The review engine moves these once its rounds start and end.
-        Transition("start_review", (Status.BIDDING_CLOSED,), Status.UNDER_REVIEW, None, _l("start reviewing")),
+        Transition("start_review", (Status.BIDDING_CLOSED,), Status.UNDER_REVIEW, None, gettext_lazy("start reviewing")),
         # The award decision moves these (awards checks who may decide).
-        Transition("propose_award", (Status.UNDER_REVIEW,), Status.IN_PUBLICITY, None, _l("propose an award for")),
-        Transition("reopen_decision", (Status.IN_PUBLICITY,), Status.UNDER_REVIEW, None, _l("reopen the decision on")),
-        Transition("finalise_award", (Status.IN_PUBLICITY,), Status.AWARDED, None, _l("finalise the award of")),
-        Transition("start_execution", (Status.AWARDED,), Status.IN_EXECUTION, None, _l("start executing")),
-        Transition("complete", (Status.IN_EXECUTION,), Status.COMPLETED, None, _l("complete")),
+        Transition("propose_award", (Status.UNDER_REVIEW,), Status.IN_PUBLICITY, None, gettext_lazy("propose an award for")),
+        Transition("reopen_decision", (Status.IN_PUBLICITY,), Status.UNDER_REVIEW, None, gettext_lazy("reopen the decision on")),
+        Transition("finalise_award", (Status.IN_PUBLICITY,), Status.AWARDED, None, gettext_lazy("finalise the award of")),
+        Transition("start_execution", (Status.AWARDED,), Status.IN_EXECUTION, None, gettext_lazy("start executing")),
+        Transition("complete", (Status.IN_EXECUTION,), Status.COMPLETED, None, gettext_lazy("complete")),
         Transition(
-            "unaward", (Status.UNDER_REVIEW, Status.IN_EXECUTION), Status.UNAWARDED, None, _l("close unawarded")
+            "unaward",
+            (Status.UNDER_REVIEW, Status.IN_EXECUTION),
+            Status.UNAWARDED,
+            None,
+            gettext_lazy("close unawarded"),
         ),
     )
 )
@@ -174,9 +182,7 @@ def challenge_update(
         if not actor.has_perm("challenges.edit_challenge", locked):
             raise PermissionDenied
         if locked.status not in Challenge.EDITABLE_STATES:
-            raise DomainError(
-                _("Only a draft can be edited; after publication, publish an amendment."), code="not_editable"
-            )
+            raise DomainError(_("Only a draft can be edited; after publication, publish an amendment."), code="not_editable")
         before = audit.snapshot(locked, AUDITED_FIELDS)
         for name, value in data.items():
             setattr(locked, name, value)
@@ -222,9 +228,7 @@ def _indicator_rows(challenge: Challenge, indicators: list[dict]) -> tuple[list[
         return [], [_("Add at least one measurable indicator.")]
     rows, errors = [], []
     for position, values in enumerate(indicators):
-        row = Indicator(
-            challenge=challenge, position=position, **{k: v for k, v in values.items() if k in INDICATOR_FIELDS}
-        )
+        row = Indicator(challenge=challenge, position=position, **{k: v for k, v in values.items() if k in INDICATOR_FIELDS})
         try:
             row.full_clean(exclude=["challenge"])
         except ValidationError as exc:
@@ -281,8 +285,8 @@ def challenge_submit(*, challenge: Challenge, actor) -> Challenge:
         recipients=[u for u in selectors.issuer_staff(challenge) if u.pk != actor.pk],
         verb="challenge.submitted",
         key=f"challenge.submitted:{challenge.pk}:{timezone.now():%Y%m%d%H%M%S}",
-        title=_l("Challenge to approve: %(title)s"),
-        body=_l("%(who)s submitted the challenge for approval."),
+        title=gettext_lazy("Challenge to approve: %(title)s"),
+        body=gettext_lazy("%(who)s submitted the challenge for approval."),
         context={"title": challenge.title, "who": actor.full_name},
         url=_detail_url(challenge),
     )
@@ -319,8 +323,8 @@ def challenge_return(*, challenge: Challenge, actor, comment: str) -> Challenge:
         recipients=[u for u in [challenge.submitted_by] if u],
         verb="challenge.returned",
         key=f"challenge.returned:{challenge.pk}:{timezone.now():%Y%m%d%H%M%S}",
-        title=_l("Returned for changes: %(title)s"),
-        body=_l("Comment: %(comment)s"),
+        title=gettext_lazy("Returned for changes: %(title)s"),
+        body=gettext_lazy("Comment: %(comment)s"),
         context={"title": challenge.title, "comment": comment},
         url=_detail_url(challenge),
     )
@@ -340,8 +344,8 @@ def challenge_cancel(*, challenge: Challenge, actor, reason: str) -> Challenge:
         recipients=selectors.audience(challenge) + list(selectors.issuer_staff(challenge)),
         verb="challenge.cancelled",
         key=f"challenge.cancelled:{challenge.pk}",
-        title=_l("Challenge cancelled: %(title)s"),
-        body=_l("Reason: %(reason)s"),
+        title=gettext_lazy("Challenge cancelled: %(title)s"),
+        body=gettext_lazy("Reason: %(reason)s"),
         context={"title": challenge.title, "reason": reason},
         url=_detail_url(challenge),
     )
@@ -363,16 +367,14 @@ def _apply(challenge: Challenge, name: str, actor, changes=None) -> Challenge:
 def _announce_publication(challenge_id) -> None:
     """Tell subscribers of the challenge's fields that it is out."""
     challenge = Challenge.objects.select_related("issuer").get(pk=challenge_id)
-    org_ids = FieldSubscription.objects.filter(field__in=challenge.fields.all()).values_list(
-        "organisation_id", flat=True
-    )
+    org_ids = FieldSubscription.objects.filter(field__in=challenge.fields.all()).values_list("organisation_id", flat=True)
     with transaction.atomic():
         notify(
             recipients=selectors.organisation_members(set(org_ids)),
             verb="challenge.published",
             key=f"challenge.published:{challenge.pk}",
-            title=_l("New challenge in your field: %(title)s"),
-            body=_l("%(issuer)s published a challenge. Bidding closes %(closes)s."),
+            title=gettext_lazy("New challenge in your field: %(title)s"),
+            body=gettext_lazy("%(issuer)s published a challenge. Bidding closes %(closes)s."),
             context={
                 "title": challenge.title,
                 "issuer": challenge.issuer.name,
@@ -399,8 +401,8 @@ def close_due_bidding(now: datetime) -> int:
             recipients=list(selectors.issuer_staff(challenge)) + selectors.audience(challenge),
             verb="challenge.bidding_closed",
             key=f"challenge.bidding_closed:{challenge.pk}",
-            title=_l("Bidding closed: %(title)s"),
-            body=_l("Bidding closed at the deadline. The bids submitted by then go to review."),
+            title=gettext_lazy("Bidding closed: %(title)s"),
+            body=gettext_lazy("Bidding closed at the deadline. The bids submitted by then go to review."),
             context={"title": challenge.title},
             url=_detail_url(challenge),
         )
@@ -428,15 +430,13 @@ def announce_due_openings(now: datetime) -> int:
             continue
         challenge = Challenge.objects.get(pk=pk)
         audit.record(action="challenge.bidding_opened", obj=challenge, organisation=challenge.issuer)
-        org_ids = FieldSubscription.objects.filter(field__in=challenge.fields.all()).values_list(
-            "organisation_id", flat=True
-        )
+        org_ids = FieldSubscription.objects.filter(field__in=challenge.fields.all()).values_list("organisation_id", flat=True)
         notify(
             recipients=list(selectors.organisation_members(set(org_ids))) + selectors.audience(challenge),
             verb="challenge.bidding_opened",
             key=f"challenge.bidding_opened:{challenge.pk}",
-            title=_l("Bidding is open: %(title)s"),
-            body=_l("You can now submit bids until %(closes)s."),
+            title=gettext_lazy("Bidding is open: %(title)s"),
+            body=gettext_lazy("You can now submit bids until %(closes)s."),
             context={
                 "title": challenge.title,
                 "closes": timezone.localtime(challenge.bidding_closes_at).strftime("%Y-%m-%d %H:%M"),
@@ -458,9 +458,7 @@ def challenge_amend(*, challenge: Challenge, actor, reason: str, changes: dict) 
     reason = (reason or "").strip()
     unknown = set(changes) - AMENDABLE_FIELDS
     if unknown:
-        raise ValidationError(
-            {"changes": _("These cannot be amended: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}}
-        )
+        raise ValidationError({"changes": _("These cannot be amended: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}})
     if not reason:
         raise ValidationError({"reason": _("Say why the challenge changes.")})
     with transaction.atomic():
@@ -471,9 +469,7 @@ def challenge_amend(*, challenge: Challenge, actor, reason: str, changes: dict) 
             raise DomainError(_("Only a published challenge open for bids can be amended."), code="not_amendable")
         new_deadline = changes.get("bidding_closes_at")
         if new_deadline is not None and new_deadline < locked.bidding_closes_at:
-            raise ValidationError(
-                {"bidding_closes_at": _("An amendment may extend the deadline but never shorten it.")}
-            )
+            raise ValidationError({"bidding_closes_at": _("An amendment may extend the deadline but never shorten it.")})
         diff = {
             name: {"before": getattr(locked, name), "after": value}
             for name, value in changes.items()
@@ -502,8 +498,8 @@ def challenge_amend(*, challenge: Challenge, actor, reason: str, changes: dict) 
             recipients=selectors.audience(locked),
             verb="challenge.amended",
             key=f"challenge.amended:{locked.pk}:{number}",
-            title=_l("Amendment %(number)s to %(title)s"),
-            body=_l("Reason: %(reason)s"),
+            title=gettext_lazy("Amendment %(number)s to %(title)s"),
+            body=gettext_lazy("Reason: %(reason)s"),
             context={"number": number, "title": locked.title, "reason": reason},
             url=_detail_url(locked),
         )
@@ -528,7 +524,7 @@ def question_ask(*, challenge: Challenge, actor, text: str) -> Question:
             recipients=selectors.issuer_staff(challenge),
             verb="question.asked",
             key=f"question.asked:{question.pk}",
-            title=_l("New question on %(title)s"),
+            title=gettext_lazy("New question on %(title)s"),
             body="%(text)s",
             context={"title": challenge.title, "text": text[:500]},
             url=_detail_url(challenge),
@@ -560,7 +556,7 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
             recipients=selectors.audience(locked.challenge),
             verb="question.answered",
             key=f"question.answered:{locked.pk}",
-            title=_l("A question on %(title)s was answered"),
+            title=gettext_lazy("A question on %(title)s was answered"),
             body="%(answer)s",
             context={"title": locked.challenge.title, "answer": answer[:500]},
             url=_detail_url(locked.challenge),

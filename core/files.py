@@ -73,9 +73,7 @@ def check_upload(upload) -> CheckedFile:
             code="bad_type",
         )
     if extension not in ALLOWED_TYPES[kind.mime]:
-        raise ValidationError(
-            _("The file's content does not match its name (%(name)s).") % {"name": name}, code="type_mismatch"
-        )
+        raise ValidationError(_("The file's content does not match its name (%(name)s).") % {"name": name}, code="type_mismatch")
     return CheckedFile(name=name, content_type=kind.mime, size=upload.size)
 
 

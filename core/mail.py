@@ -28,9 +28,7 @@ def queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
 
 def claim(email_id: int) -> OutboundEmail | None:
     """pending → sending; the row count says whether this run won the claim."""
-    won = OutboundEmail.objects.filter(pk=email_id, state=State.PENDING).update(
-        state=State.SENDING, claimed_at=timezone.now()
-    )
+    won = OutboundEmail.objects.filter(pk=email_id, state=State.PENDING).update(state=State.SENDING, claimed_at=timezone.now())
     return OutboundEmail.objects.get(pk=email_id) if won else None
 
 
@@ -51,9 +49,7 @@ def deliver(email: OutboundEmail) -> None:
             state=State.PENDING, attempts=email.attempts + 1, last_error=repr(exc)[:250]
         )
         raise
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        state=State.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
-    )
+    OutboundEmail.objects.filter(pk=email.pk).update(state=State.SENT, sent_at=timezone.now(), attempts=email.attempts + 1)
 
 
 def stalled_ids(now=None) -> list[int]:

@@ -12,12 +12,8 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
     created_at = models.DateTimeField(_("time"), editable=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     action = models.CharField(_("action"), max_length=80)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

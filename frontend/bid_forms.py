@@ -191,8 +191,7 @@ class CommitmentsForm(RowsMixin, StyledForm, forms.Form):
         indicators = list(bid.challenge.indicators.all())
         saved = {c.indicator_id: c for c in bid.commitments.all()}
         initial = [
-            _plain({"value": saved[i.pk].value, "evidence": saved[i.pk].evidence}) if i.pk in saved else {}
-            for i in indicators
+            _plain({"value": saved[i.pk].value, "evidence": saved[i.pk].evidence}) if i.pk in saved else {} for i in indicators
         ]
         return cls(data, rows_initial=initial, formset_kwargs={"indicators": indicators})
 
@@ -230,9 +229,7 @@ class TeamForm(RowsMixin, StyledForm, forms.Form):
 
     @classmethod
     def for_bid(cls, bid: Bid, data=None, files=None):
-        initial = [
-            {**model_to_dict(p, KeyPersonForm._meta.fields), "organisation": p.organisation_id} for p in bid.team.all()
-        ]
+        initial = [{**model_to_dict(p, KeyPersonForm._meta.fields), "organisation": p.organisation_id} for p in bid.team.all()]
         return cls(data, rows_initial=initial, row_kwargs={"organisations": organisation_choices(bid)})
 
     def row_data(self) -> list[dict]:

@@ -187,12 +187,8 @@ def indicator_initial(challenge: Challenge) -> list[dict]:
 
 
 class AttachmentForm(ChallengeStyledForm, forms.Form):
-    file = forms.FileField(
-        label=_("File"), help_text=_("PDF, Office documents, images or a zip archive."), allow_empty_file=True
-    )
-    confidential = forms.BooleanField(
-        label=_("Confidential: only for organisations that signed the NDA"), required=False
-    )
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Office documents, images or a zip archive."), allow_empty_file=True)
+    confidential = forms.BooleanField(label=_("Confidential: only for organisations that signed the NDA"), required=False)
 
 
 # After publication -----------------------------------------------------------------------
@@ -246,9 +242,7 @@ class AmendmentForm(ChallengeStyledForm, forms.ModelForm):
 
 
 class ReturnForm(ChallengeStyledForm, forms.Form):
-    comment = forms.CharField(
-        label=_("What needs to change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
-    )
+    comment = forms.CharField(label=_("What needs to change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
 class CancelForm(ChallengeStyledForm, forms.Form):

@@ -68,17 +68,11 @@ def user_roles(user) -> set[str]:
 
 def _state_counts(challenges) -> list[dict]:
     counts = dict(challenges.order_by().values_list("status").annotate(n=Count("pk")))
-    return [
-        {"status": value, "label": str(label), "count": counts[value]}
-        for value, label in S.choices
-        if counts.get(value)
-    ]
+    return [{"status": value, "label": str(label), "count": counts[value]} for value, label in S.choices if counts.get(value)]
 
 
 def _milestones(milestones, today) -> dict:
-    block = capped(
-        milestones.select_related("contract__award__challenge", "contract__award__winner").order_by("due_date", "pk")
-    )
+    block = capped(milestones.select_related("contract__award__challenge", "contract__award__winner").order_by("due_date", "pk"))
     for m in block["rows"]:
         m.overdue = m.due_date < today
     return block
@@ -135,9 +129,9 @@ def agency(user, now) -> dict:
     )
     mine = Q(challenge__issuer_id__in=agencies)
     committed = Award.objects.filter(mine, status__in=Award.LIVE_STATES).aggregate(s=Sum("amount"))["s"]
-    paid = Disbursement.objects.filter(
-        status=Disbursement.Status.PAID, award__challenge__issuer_id__in=agencies
-    ).aggregate(s=Sum("amount"))["s"]
+    paid = Disbursement.objects.filter(status=Disbursement.Status.PAID, award__challenge__issuer_id__in=agencies).aggregate(
+        s=Sum("amount")
+    )["s"]
     chart = {
         "title": _("Bids per challenge"),
         "labels": [c.title[:40] for c in with_bids["rows"]],
@@ -163,18 +157,14 @@ def agency(user, now) -> dict:
 def applicant(user, now) -> dict:
     orgs = challenge_selectors.applicant_organisation_ids(user)
     matching = (
-        Challenge.objects.filter(
-            status=S.PUBLISHED, bidding_closes_at__gt=now, fields__subscriptions__organisation_id__in=orgs
-        )
+        Challenge.objects.filter(status=S.PUBLISHED, bidding_closes_at__gt=now, fields__subscriptions__organisation_id__in=orgs)
         .distinct()
         .select_related("issuer")
         .only("pk", "title", "bidding_closes_at", "government_funding", "issuer__name")
         .order_by("bidding_closes_at", "pk")
     )
     bids = bid_selectors.organisation_bids(orgs).exclude(status=Bid.Status.WITHDRAWN)
-    for_winner = AwardMilestone.objects.filter(
-        contract__award__winner_id__in=orgs, contract__award__status__in=Award.LIVE_STATES
-    )
+    for_winner = AwardMilestone.objects.filter(contract__award__winner_id__in=orgs, contract__award__status__in=Award.LIVE_STATES)
     return {
         "matching": capped(matching),
         "bids": capped(bids),
@@ -198,8 +188,7 @@ def expert(user, now) -> dict:
 def operator(user, now) -> dict:
     today = timezone.localdate(now)
     checks = ReviewItem.objects.filter(
-        Q(check_status=ReviewItem.Check.PENDING)
-        | Q(check_status=ReviewItem.Check.FAILED, check_decided_by__isnull=True)
+        Q(check_status=ReviewItem.Check.PENDING) | Q(check_status=ReviewItem.Check.FAILED, check_decided_by__isnull=True)
     ).exclude(round__status__in=[ReviewRound.Status.CANCELLED, ReviewRound.Status.COMPLETED])
     overdue_milestones = AwardMilestone.objects.filter(
         Q(status=AwardMilestone.Status.PLANNED, due_date__lt=today)
@@ -225,9 +214,7 @@ def operator(user, now) -> dict:
             .select_related("item__round__challenge", "expert__user")
             .order_by("answer_by", "pk")
         ),
-        "running": capped(
-            ReviewRound.objects.filter(status__in=RUNNING_ROUNDS).select_related("challenge").order_by("pk")
-        ),
+        "running": capped(ReviewRound.objects.filter(status__in=RUNNING_ROUNDS).select_related("challenge").order_by("pk")),
         "audit": list(AuditEvent.objects.select_related("actor")[:LIMIT]),
         "chart": {
             "title": _("Challenges by state"),

@@ -147,9 +147,7 @@ def build(*, orgs, people, experts, operator) -> None:
     _experts(experts, orgs, operator)
     editor, approver = people["editor@demo.cn"], people["approver@demo.cn"]
     for spec in CHALLENGES:
-        challenge = Challenge.objects.filter(title=spec["title"]).first() or _challenge(
-            spec, orgs["agency"], editor, approver
-        )
+        challenge = Challenge.objects.filter(title=spec["title"]).first() or _challenge(spec, orgs["agency"], editor, approver)
         if spec is CHALLENGES[0]:
             _bid(challenge, orgs["enterprise"], people["admin@huaxin.demo.cn"])
     for spec in STAGED:
@@ -430,8 +428,7 @@ def _bid(challenge, lead, admin) -> None:
         bid=bid,
         actor=admin,
         commitments=[
-            {"indicator": i.pk, "value": i.target_value, "evidence": "第三方检测报告"}
-            for i in challenge.indicators.all()
+            {"indicator": i.pk, "value": i.target_value, "evidence": "第三方检测报告"} for i in challenge.indicators.all()
         ],
     )
     bid_services.milestones_set(

@@ -30,9 +30,7 @@ class StyledForm:
 
 
 class LoginForm(StyledForm, auth_forms.AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
     def clean(self):
         if self.cleaned_data.get("username"):
@@ -52,9 +50,7 @@ class SignupForm(StyledForm, forms.Form):
     email = forms.EmailField(label=_("Email"))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="zh-hans")
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self):
         data = super().clean()
@@ -66,9 +62,7 @@ class SignupForm(StyledForm, forms.Form):
 class PasswordResetForm(StyledForm, auth_forms.PasswordResetForm):
     """Django's reset form, but the email goes through the worker like every other."""
 
-    def send_mail(
-        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
-    ):
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         from django.template import loader
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())

@@ -81,9 +81,7 @@ class ExpertForm(ReviewStyledForm, forms.Form):
         help_text=_("The 18-character code of the organisation the expert works for; conflicts are drawn from it."),
     )
     tier = forms.TypedChoiceField(label=_("Tier"), choices=ExpertProfile.Tier.choices, coerce=int, initial=3)
-    max_concurrent = forms.IntegerField(
-        label=_("Concurrent assignments at most"), min_value=1, max_value=200, initial=8
-    )
+    max_concurrent = forms.IntegerField(label=_("Concurrent assignments at most"), min_value=1, max_value=200, initial=8)
     is_finance_expert = forms.BooleanField(label=_("Finance expert"), required=False)
     is_active = forms.BooleanField(label=_("Active in the pool"), required=False, initial=True)
     fields = forms.ModelMultipleChoiceField(
@@ -261,8 +259,7 @@ class ReviewForm(ReviewStyledForm, forms.Form):
     def scores(self) -> dict[int, dict]:
         data = self.cleaned_data
         return {
-            c.pk: {"value": data.get(f"criterion_{c.pk}"), "comment": data.get(f"comment_{c.pk}") or ""}
-            for c in self.criteria
+            c.pk: {"value": data.get(f"criterion_{c.pk}"), "comment": data.get(f"comment_{c.pk}") or ""} for c in self.criteria
         }
 
     def freeze(self) -> None:

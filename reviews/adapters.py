@@ -46,9 +46,7 @@ class BidRevisionAdapter:
         content["partner_count"] = len(revision.content.get("partners", []))
         for key in ("title", "technical_approach", "team_description", "prior_achievements"):
             content[key] = redact(content.get(key, ""), names)
-        content["commitments"] = [
-            {**c, "evidence": redact(c.get("evidence", ""), names)} for c in content["commitments"]
-        ]
+        content["commitments"] = [{**c, "evidence": redact(c.get("evidence", ""), names)} for c in content["commitments"]]
         content["milestones"] = [
             {**m, "title": redact(m.get("title", ""), names), "deliverables": redact(m.get("deliverables", ""), names)}
             for m in content["milestones"]

@@ -92,13 +92,11 @@ def compute_exclusions(round: ReviewRound, items: list[ReviewItem], pool: Pool) 
                 for e, o in past[org]
             ]
         rows += [
-            Exclusion(item=item, expert=e, reason=Exclusion.Reason.ISSUER, detail=str(e.affiliation))
-            for e in staff[issuer_id]
+            Exclusion(item=item, expert=e, reason=Exclusion.Reason.ISSUER, detail=str(e.affiliation)) for e in staff[issuer_id]
         ]
         for org in orgs | {issuer_id}:
             rows += [
-                Exclusion(item=item, expert=e, reason=Exclusion.Reason.DECLARED, detail=c.reason[:250])
-                for e, c in declared[org]
+                Exclusion(item=item, expert=e, reason=Exclusion.Reason.DECLARED, detail=c.reason[:250]) for e, c in declared[org]
             ]
         rows += [Exclusion(item=item, expert=e, reason=Exclusion.Reason.UNAVAILABLE, detail=d) for e, d in unavailable]
     Exclusion.objects.filter(item__in=items).exclude(reason=Exclusion.Reason.RECUSED).delete()

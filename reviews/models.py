@@ -71,9 +71,7 @@ class Unavailability(models.Model):
     class Meta:
         verbose_name = _("unavailable period")
         verbose_name_plural = _("unavailable periods")
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="unavailable_ordered")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="unavailable_ordered")]
 
     def __str__(self) -> str:
         return f"{self.starts_on} – {self.ends_on}"
@@ -92,9 +90,7 @@ class DeclaredConflict(models.Model):
         verbose_name = _("declared conflict")
         verbose_name_plural = _("declared conflicts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organisation__isnull=False) | ~Q(person_name=""), name="conflict_names_someone"
-            )
+            models.CheckConstraint(condition=Q(organisation__isnull=False) | ~Q(person_name=""), name="conflict_names_someone")
         ]
 
     def __str__(self) -> str:
@@ -123,9 +119,7 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("criterion"), max_length=120)
     guidance = models.TextField(_("guidance"), blank=True)
-    weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     min_score = models.PositiveSmallIntegerField(_("lowest score"), default=0)
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=10)
     comment_required = models.BooleanField(_("comment required"), default=False)
@@ -134,9 +128,7 @@ class Criterion(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
-        constraints = [
-            models.CheckConstraint(condition=Q(max_score__gt=models.F("min_score")), name="criterion_range_ordered")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(max_score__gt=models.F("min_score")), name="criterion_range_ordered")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight})"
@@ -189,9 +181,7 @@ class ReviewRound(models.Model):
     quorum = models.PositiveSmallIntegerField(
         _("reviews needed per item at the hard deadline"), default=2, validators=[MinValueValidator(1)]
     )
-    aggregation = models.CharField(
-        _("aggregation"), max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN
-    )
+    aggregation = models.CharField(_("aggregation"), max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN)
     spread_threshold = models.DecimalField(
         _("flag when max − min exceeds (points of 100)"), max_digits=5, decimal_places=2, default=Decimal("25")
     )
@@ -262,9 +252,7 @@ class ReviewItem(models.Model):
         ordering = ["round", "rank", "created_at"]
         verbose_name = _("review item")
         verbose_name_plural = _("review items")
-        constraints = [
-            models.UniqueConstraint(fields=["round", "subject_type", "subject_id"], name="item_once_per_round")
-        ]
+        constraints = [models.UniqueConstraint(fields=["round", "subject_type", "subject_id"], name="item_once_per_round")]
 
     def __str__(self) -> str:
         return self.label

@@ -45,9 +45,7 @@ def item_subject(item: ReviewItem):
 
 
 def item_adapter(item: ReviewItem):
-    return item_registry.adapter_for(
-        ContentType.objects.get_for_id(item.subject_type_id).model_class()._meta.label_lower
-    )
+    return item_registry.adapter_for(ContentType.objects.get_for_id(item.subject_type_id).model_class()._meta.label_lower)
 
 
 def item_content(item: ReviewItem) -> dict:
@@ -95,11 +93,7 @@ def my_reviews(user) -> QuerySet[Review]:
 
 
 def review_of(assignment_id: int) -> Review:
-    return (
-        Review.objects.select_related("assignment__item__round")
-        .prefetch_related("scores")
-        .get(assignment_id=assignment_id)
-    )
+    return Review.objects.select_related("assignment__item__round").prefetch_related("scores").get(assignment_id=assignment_id)
 
 
 def saved_review(assignment: Assignment) -> tuple[dict[int, dict], str]:
@@ -157,10 +151,7 @@ def round_progress(round: ReviewRound, now=None) -> dict:
     deadline), with the round's own progress report. No reviewer is named."""
     now = now or timezone.now()
     counts = dict(
-        Assignment.objects.filter(item__round=round)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+        Assignment.objects.filter(item__round=round).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     late = round.soft_deadline is not None and now >= round.soft_deadline
     overdue = sum(counts.get(s, 0) for s in (A.INVITED, A.ACCEPTED)) if late else 0

@@ -25,9 +25,7 @@ def start_review(challenge_id: str) -> int:
         items = items_create(round)
         if challenge.status == Challenge.Status.BIDDING_CLOSED:
             challenge_start_review(challenge=challenge)
-        ReviewRound.objects.filter(pk=round.pk).update(
-            progress={**round.progress, "step": "checking", "items": len(items)}
-        )
+        ReviewRound.objects.filter(pk=round.pk).update(progress={**round.progress, "step": "checking", "items": len(items)})
     pending = [i.pk for i in items if i.check_status == ReviewItem.Check.PENDING]
     if pending:
         chord(formal_check.s(pk) for pk in pending)(after_checks.si(round.pk))
@@ -93,7 +91,7 @@ def aggregate_if_complete(round_id: int) -> bool:
 
 
 def notify_operators_infeasible(round: ReviewRound, message: str) -> None:
-    from django.utils.translation import gettext_lazy as _l
+    from django.utils.translation import gettext_lazy
 
     from accounts.selectors import operators
     from core.notifications import notify
@@ -102,7 +100,7 @@ def notify_operators_infeasible(round: ReviewRound, message: str) -> None:
         recipients=operators(),
         verb="review.infeasible",
         key=f"review.infeasible:{round.pk}:{round.progress.get('at', '')}",
-        title=_l("Assignment impossible for %(round)s"),
+        title=gettext_lazy("Assignment impossible for %(round)s"),
         body="%(message)s",
         context={"round": str(round), "message": message},
     )

@@ -42,9 +42,7 @@ LONG_COLUMNS = (NO_CONTENT_COLUMN, "technical_approach", "team_description", "pr
 
 
 def _detail(request, pk, status_code=status.HTTP_200_OK) -> Response:
-    bid = get_object_or_404(
-        selectors.with_detail_data(selectors.visible_bids(request.user)).defer(NO_CONTENT_COLUMN), pk=pk
-    )
+    bid = get_object_or_404(selectors.with_detail_data(selectors.visible_bids(request.user)).defer(NO_CONTENT_COLUMN), pk=pk)
     checklist = services.bid_checklist(bid) if request.user.has_perm("submissions.edit_bid", bid) else None
     data = BidDetailSerializer(bid, context={"request": request, "checklist": checklist}).data
     return Response(data, status=status_code)
@@ -214,16 +212,12 @@ class PartnerRemove(APIView):
 class AttachmentUpload(APIView):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(
-        request={"multipart/form-data": BidAttachmentUploadSerializer}, responses={201: BidAttachmentSerializer}
-    )
+    @extend_schema(request={"multipart/form-data": BidAttachmentUploadSerializer}, responses={201: BidAttachmentSerializer})
     def post(self, request, pk):
         """Add a file (PDF, Office document, image or zip); its real type and size are checked."""
         bid = selectors.bid_for(request.user, pk)
         data = _validated(BidAttachmentUploadSerializer, request)
-        attachment = services.attachment_add(
-            bid=bid, actor=request.user, upload=data["file"], description=data["description"]
-        )
+        attachment = services.attachment_add(bid=bid, actor=request.user, upload=data["file"], description=data["description"])
         return Response(BidAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

@@ -53,9 +53,7 @@ def check(bid: Bid, now: datetime | None = None) -> list[Problem]:
         fail("size_not_allowed", _("Organisations of size “%(size)s” may not bid.") % {"size": lead.get_size_display()})
     if challenge.smes_only and not lead.is_sme:
         fail("not_sme", _("Only small and medium-sized enterprises may bid."))
-    conflicted = [
-        o.name for o in [lead, *[p.organisation for p in partners]] if _is_issuer_or_subsidiary(o, challenge.issuer)
-    ]
+    conflicted = [o.name for o in [lead, *[p.organisation for p in partners]] if _is_issuer_or_subsidiary(o, challenge.issuer)]
     if conflicted:
         fail(
             "issuer_conflict",
@@ -78,14 +76,11 @@ def _check_consortium(challenge, partners: list[Partner], fail) -> None:
     elif len(active) > challenge.max_partners:
         fail(
             "too_many_partners",
-            _("At most %(max)s partners are allowed; the bid has %(n)s.")
-            % {"max": challenge.max_partners, "n": len(active)},
+            _("At most %(max)s partners are allowed; the bid has %(n)s.") % {"max": challenge.max_partners, "n": len(active)},
         )
     unconfirmed = [p.organisation.name for p in active if p.status != Partner.Status.CONFIRMED]
     if unconfirmed:
-        fail(
-            "partner_unconfirmed", _("Partners have not confirmed yet: %(names)s.") % {"names": ", ".join(unconfirmed)}
-        )
+        fail("partner_unconfirmed", _("Partners have not confirmed yet: %(names)s.") % {"names": ", ".join(unconfirmed)})
     unverified = [p.organisation.name for p in active if not p.organisation.is_verified]
     if unverified:
         fail("partner_unverified", _("Partners are not verified: %(names)s.") % {"names": ", ".join(unverified)})
@@ -104,8 +99,7 @@ def _check_money(bid: Bid, challenge, fail) -> None:
     elif bid.requested_funding > challenge.government_funding:
         fail(
             "funding_too_high",
-            _("The requested funding exceeds the challenge's %(max)s yuan.")
-            % {"max": f"{challenge.government_funding:,.2f}"},
+            _("The requested funding exceeds the challenge's %(max)s yuan.") % {"max": f"{challenge.government_funding:,.2f}"},
         )
     required = (bid.requested_funding * challenge.cofunding_ratio).quantize(Decimal("0.01"))
     if bid.own_funding < required:
@@ -137,12 +131,9 @@ def _check_milestones(bid: Bid, fail) -> None:
 
 
 def _check_limit(bid: Bid, challenge, fail) -> None:
-    others = (
-        Bid.objects.filter(challenge=challenge, lead=bid.lead, status__in=Bid.ACTIVE_STATES).exclude(pk=bid.pk).count()
-    )
+    others = Bid.objects.filter(challenge=challenge, lead=bid.lead, status__in=Bid.ACTIVE_STATES).exclude(pk=bid.pk).count()
     if others >= challenge.bids_per_organisation:
         fail(
             "bid_limit",
-            _("Your organisation may submit at most %(n)s bid(s) to this challenge.")
-            % {"n": challenge.bids_per_organisation},
+            _("Your organisation may submit at most %(n)s bid(s) to this challenge.") % {"n": challenge.bids_per_organisation},
         )

@@ -38,9 +38,7 @@ class Bid(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="bids")
-    lead = models.ForeignKey(
-        Organisation, verbose_name=_("lead organisation"), on_delete=models.PROTECT, related_name="led_bids"
-    )
+    lead = models.ForeignKey(Organisation, verbose_name=_("lead organisation"), on_delete=models.PROTECT, related_name="led_bids")
     title = models.CharField(_("bid title"), max_length=200)
     technical_approach = models.TextField(_("technical approach"), blank=True)
     team_description = models.TextField(_("team"), blank=True)
@@ -48,9 +46,7 @@ class Bid(models.Model):
     requested_funding = models.DecimalField(
         _("requested government funding (CNY)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
-    own_funding = models.DecimalField(
-        _("own funding (CNY)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)]
-    )
+    own_funding = models.DecimalField(_("own funding (CNY)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(0)])
     integrity_pledged_at = models.DateTimeField(_("integrity pledge signed"), null=True, blank=True)
     integrity_pledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -104,9 +100,7 @@ class Partner(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

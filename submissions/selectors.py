@@ -18,9 +18,7 @@ def partner_org_ids(bid: Bid) -> set[int]:
     cached = getattr(bid, "_partner_org_ids", None)
     if cached is None:
         cached = set(
-            Partner.objects.filter(bid=bid)
-            .exclude(status=Partner.Status.DECLINED)
-            .values_list("organisation_id", flat=True)
+            Partner.objects.filter(bid=bid).exclude(status=Partner.Status.DECLINED).values_list("organisation_id", flat=True)
         )
         bid._partner_org_ids = cached
     return cached
@@ -40,16 +38,12 @@ def visible_bids(user) -> QuerySet[Bid]:
     closed = Q(
         challenge__issuer_id__in=agency_orgs,
         status__in=Bid.ACTIVE_STATES,
-    ) & ~Q(
-        challenge__status__in=[Challenge.Status.DRAFT, Challenge.Status.PENDING_APPROVAL, Challenge.Status.PUBLISHED]
-    )
+    ) & ~Q(challenge__status__in=[Challenge.Status.DRAFT, Challenge.Status.PENDING_APPROVAL, Challenge.Status.PUBLISHED])
     # A subquery rather than a join: no duplicate rows, so no DISTINCT over every column
     # (which also forbids SELECT ... FOR UPDATE on PostgreSQL). An organisation that declined
     # the invitation is no longer part of the bid.
     partnered = (
-        Partner.objects.filter(organisation_id__in=applicant_orgs)
-        .exclude(status=Partner.Status.DECLINED)
-        .values("bid_id")
+        Partner.objects.filter(organisation_id__in=applicant_orgs).exclude(status=Partner.Status.DECLINED).values("bid_id")
     )
     mine = Q(lead_id__in=applicant_orgs) | Q(pk__in=partnered)
     return bids.filter(mine | closed) if applicant_orgs else bids.filter(closed)
@@ -107,9 +101,7 @@ def attachment_for(user, pk) -> BidAttachment:
 
 
 def organisation_bids(organisation_ids) -> QuerySet[Bid]:
-    return with_list_data(Bid.objects.filter(lead_id__in=list(organisation_ids))).order_by(
-        "challenge__bidding_closes_at"
-    )
+    return with_list_data(Bid.objects.filter(lead_id__in=list(organisation_ids))).order_by("challenge__bidding_closes_at")
 
 
 def challenge_bids(user, challenge: Challenge) -> QuerySet[Bid]:
@@ -141,8 +133,6 @@ def stakeholders(challenge: Challenge) -> QuerySet:
     """Members of organisations with a draft or submitted bid (or partnering in one)."""
     bids = Bid.objects.filter(challenge=challenge).exclude(status=Bid.Status.WITHDRAWN)
     org_ids = set(bids.values_list("lead_id", flat=True)) | set(
-        Partner.objects.filter(bid__in=bids)
-        .exclude(status=Partner.Status.DECLINED)
-        .values_list("organisation_id", flat=True)
+        Partner.objects.filter(bid__in=bids).exclude(status=Partner.Status.DECLINED).values_list("organisation_id", flat=True)
     )
     return User.objects.filter(memberships__organisation_id__in=org_ids, is_active=True).distinct()

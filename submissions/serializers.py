@@ -20,9 +20,7 @@ def named_choices(choices, component_name: str) -> type[serializers.ChoiceField]
     """A choice field whose enum is its own schema component, so it never collides with other
     apps' enums of the same field name (`status`, `category`)."""
 
-    @extend_schema_field(
-        {"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name
-    )
+    @extend_schema_field({"type": "string", "enum": [value for value, _label in choices]}, component_name=component_name)
     class NamedChoiceField(serializers.ChoiceField):
         def __init__(self, **kwargs):
             super().__init__(choices=choices, **kwargs)

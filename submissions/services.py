@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organisation
 from accounts.rules import roles_by_org
@@ -63,9 +63,7 @@ def _locked(bid: Bid, actor, permission: str, now: datetime) -> Bid:
     return locked
 
 
-def _change(
-    bid: Bid, actor, action: str, apply: Callable[[Bid], dict | None], now=None, permission="submissions.edit_bid"
-):
+def _change(bid: Bid, actor, action: str, apply: Callable[[Bid], dict | None], now=None, permission="submissions.edit_bid"):
     """Run one edit of the working copy under the lock, and audit it."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -90,9 +88,7 @@ def bid_create(*, challenge: Challenge, actor, lead: Organisation, title: str, n
         raise ValidationError({"title": _("Give the bid a title.")})
     with transaction.atomic():
         bid = Bid.objects.create(challenge=challenge, lead=lead, title=title[:200], created_by=actor)
-        audit.record(
-            action="bid.create", actor=actor, obj=bid, organisation=lead, after={"challenge": str(challenge.pk)}
-        )
+        audit.record(action="bid.create", actor=actor, obj=bid, organisation=lead, after={"challenge": str(challenge.pk)})
     return bid
 
 
@@ -122,9 +118,7 @@ def commitments_set(*, bid: Bid, actor, commitments: list[dict], now=None) -> Bi
                 errors.append(_("Row %(n)s: not an indicator of this challenge.") % {"n": n})
                 continue
             rows.append(
-                Commitment(
-                    bid=locked, indicator_id=item["indicator"], value=item["value"], evidence=item.get("evidence", "")
-                )
+                Commitment(bid=locked, indicator_id=item["indicator"], value=item["value"], evidence=item.get("evidence", ""))
             )
         if len({r.indicator_id for r in rows}) != len(rows):
             errors.append(_("Each indicator can be committed once."))
@@ -144,9 +138,7 @@ def _replace_rows(locked: Bid, model, related: str, rows: list[dict], fields: tu
         try:
             obj.full_clean(exclude=["bid"])
         except ValidationError as exc:
-            errors.extend(
-                f"{position + 1}. {field}: {m}" for field, messages in exc.message_dict.items() for m in messages
-            )
+            errors.extend(f"{position + 1}. {field}: {m}" for field, messages in exc.message_dict.items() for m in messages)
         objects.append(obj)
     if errors:
         raise ValidationError({related: errors})
@@ -250,9 +242,7 @@ def attachment_remove(*, attachment: BidAttachment, actor, now=None) -> None:
 # Consortium ---------------------------------------------------------------------------------
 
 
-def partner_invite(
-    *, bid: Bid, actor, organisation: Organisation, work_split: str = "", budget_share=0, now=None
-) -> Partner:
+def partner_invite(*, bid: Bid, actor, organisation: Organisation, work_split: str = "", budget_share=0, now=None) -> Partner:
     invited = []
 
     def apply(locked):
@@ -281,8 +271,8 @@ def partner_invite(
         recipients=admins,
         verb="partner.invited",
         key=f"partner.invited:{partner.pk}",
-        title=_l("Consortium invitation from %(lead)s"),
-        body=_l("%(lead)s invites %(org)s to join its bid “%(bid)s”. Confirm or decline."),
+        title=gettext_lazy("Consortium invitation from %(lead)s"),
+        body=gettext_lazy("%(lead)s invites %(org)s to join its bid “%(bid)s”. Confirm or decline."),
         context={"lead": bid.lead.name, "org": organisation.name, "bid": bid.title},
         url=_url(bid),
     )
@@ -293,11 +283,7 @@ def partner_respond(*, partner: Partner, actor, accept: bool, now=None) -> Partn
     """The partner's own admin confirms or declines; the lead cannot do it for them."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (
-            Partner.objects.select_for_update()
-            .select_related("bid", "bid__challenge", "organisation")
-            .get(pk=partner.pk)
-        )
+        locked = Partner.objects.select_for_update().select_related("bid", "bid__challenge", "organisation").get(pk=partner.pk)
         if not actor.has_perm("submissions.respond_partner", locked):
             raise PermissionDenied
         bid = Bid.objects.select_for_update().get(pk=locked.bid_id)
@@ -320,7 +306,7 @@ def partner_respond(*, partner: Partner, actor, accept: bool, now=None) -> Partn
             recipients=_lead_members(locked.bid),
             verb=f"partner.{locked.status}",
             key=f"partner.responded:{locked.pk}",
-            title=_l("%(org)s answered your consortium invitation: %(answer)s"),
+            title=gettext_lazy("%(org)s answered your consortium invitation: %(answer)s"),
             context={"org": locked.organisation.name, "answer": locked.get_status_display()},
             url=_url(locked.bid),
         )
@@ -396,7 +382,7 @@ def bid_submit(*, bid: Bid, actor, now: datetime | None = None) -> BidRevision:
         if not actor.has_perm("submissions.submit_bid", locked):
             raise PermissionDenied
         if locked.status not in Bid.OPEN_STATES:
-            raise InvalidTransition(obj=locked, action=_l("submit"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("submit"))
         problems = eligibility.check(locked, now)
         if problems:
             raise ValidationError({p.code: [p.message] for p in problems})
@@ -429,8 +415,8 @@ def bid_submit(*, bid: Bid, actor, now: datetime | None = None) -> BidRevision:
             recipients=_lead_members(locked),
             verb="bid.submitted",
             key=f"bid.submitted:{locked.pk}:{number}",
-            title=_l("Bid submitted: %(title)s (revision %(n)s)"),
-            body=_l("Your bid to “%(challenge)s” was received at %(time)s. You may revise it until %(deadline)s."),
+            title=gettext_lazy("Bid submitted: %(title)s (revision %(n)s)"),
+            body=gettext_lazy("Your bid to “%(challenge)s” was received at %(time)s. You may revise it until %(deadline)s."),
             context={
                 "title": locked.title,
                 "n": number,
@@ -450,7 +436,7 @@ def bid_withdraw(*, bid: Bid, actor, now: datetime | None = None) -> Bid:
         if not actor.has_perm("submissions.withdraw_bid", locked):
             raise PermissionDenied
         if locked.status != Status.SUBMITTED:
-            raise InvalidTransition(obj=locked, action=_l("withdraw"))
+            raise InvalidTransition(obj=locked, action=gettext_lazy("withdraw"))
         _ensure_open(locked.challenge, now)
         locked.status, locked.withdrawn_at = Status.WITHDRAWN, now
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
@@ -466,8 +452,8 @@ def bid_withdraw(*, bid: Bid, actor, now: datetime | None = None) -> Bid:
             recipients=_lead_members(locked),
             verb="bid.withdrawn",
             key=f"bid.withdrawn:{locked.pk}:{now:%Y%m%d%H%M%S}",
-            title=_l("Bid withdrawn: %(title)s"),
-            body=_l("The bid will not be reviewed unless you submit it again before %(deadline)s."),
+            title=gettext_lazy("Bid withdrawn: %(title)s"),
+            body=gettext_lazy("The bid will not be reviewed unless you submit it again before %(deadline)s."),
             context={
                 "title": locked.title,
                 "deadline": timezone.localtime(locked.challenge.bidding_closes_at).strftime("%Y-%m-%d %H:%M:%S"),

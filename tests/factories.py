@@ -157,15 +157,11 @@ def make_bid(*, challenge, lead, actor, complete=True, submit=False, title="Our 
                 for i in challenge.indicators.all()
             ],
         )
-        services.team_set(
-            bid=bid, actor=actor, people=[{"name": "Dr. Chen", "role": "Project leader", "is_leader": True}]
-        )
+        services.team_set(bid=bid, actor=actor, people=[{"name": "Dr. Chen", "role": "Project leader", "is_leader": True}])
         services.budget_set(
             bid=bid,
             actor=actor,
-            lines=[
-                {"category": "equipment", "government_amount": Decimal("1000000"), "own_amount": Decimal("1000000")}
-            ],
+            lines=[{"category": "equipment", "government_amount": Decimal("1000000"), "own_amount": Decimal("1000000")}],
         )
         services.milestones_set(
             bid=bid,

@@ -63,9 +63,7 @@ def verify_email(request, uidb64, token):
 def invitation_accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
     if not request.user.is_authenticated:
-        messages.info(
-            request, _("Log in or sign up with %(email)s to accept the invitation.") % {"email": invitation.email}
-        )
+        messages.info(request, _("Log in or sign up with %(email)s to accept the invitation.") % {"email": invitation.email})
         return redirect(f"/login/?next={request.path}")
     if request.method == "POST":
         try:

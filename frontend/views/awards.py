@@ -349,8 +349,7 @@ def _render_contract(request, contract: Contract, status: int = 200, **bound):
         "milestones": milestones,
         "timeline": _timeline(contract, milestones, timezone.localdate()),
         "ledger": [
-            (d, failed if failed and failed.prefix == f"d{d.pk}" else f.PaidForm(prefix=f"d{d.pk}"))
-            for d in ledger["rows"]
+            (d, failed if failed and failed.prefix == f"d{d.pk}" else f.PaidForm(prefix=f"d{d.pk}")) for d in ledger["rows"]
         ],
         "totals": ledger["totals"],
         "contract_form": bound.get("contract_form") or (f.ContractForm.for_contract(contract) if can["edit"] else None),
@@ -410,9 +409,7 @@ def contract_extend(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         with errors_into(form):
-            services.extension_grant(
-                contract=contract, actor=request.user, months=data["months"], reason=data["reason"]
-            )
+            services.extension_grant(contract=contract, actor=request.user, months=data["months"], reason=data["reason"])
         if not form.errors:
             return _done(request, _("Extension granted; the open milestones moved."), "frontend:contract_detail", pk)
     return _render_contract(request, contract, 400, extension_form=form)
@@ -460,9 +457,7 @@ def disbursement_paid(request, pk):
     form = f.PaidForm(request.POST, prefix=f"d{row.pk}")
     if form.is_valid():
         with errors_into(form):
-            services.disbursement_mark_paid(
-                disbursement=row, actor=request.user, reference=form.cleaned_data["reference"]
-            )
+            services.disbursement_mark_paid(disbursement=row, actor=request.user, reference=form.cleaned_data["reference"])
         if not form.errors:
             return _done(request, _("Payment recorded."), "frontend:contract_detail", row.award.contract.pk, "#ledger")
     return _render_contract(request, _contract(request.user, row.award.contract.pk), 400, row_form=form)

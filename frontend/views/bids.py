@@ -68,9 +68,7 @@ def _editable(bid: Bid) -> bool:
 @require_http_methods(["GET", "POST"])
 def bid_create(request, challenge_pk):
     challenge = challenge_selectors.challenge_for(request.user, challenge_pk)
-    organisations = Organisation.objects.filter(pk__in=_applicant_org_ids(request.user)).exclude(
-        kind=Organisation.Kind.AGENCY
-    )
+    organisations = Organisation.objects.filter(pk__in=_applicant_org_ids(request.user)).exclude(kind=Organisation.Kind.AGENCY)
     form = f.BidCreateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         with errors_into(form):
@@ -173,10 +171,7 @@ PROBLEM_SECTIONS = {
 
 
 def _checklist(bid: Bid) -> list[dict]:
-    return [
-        {"code": p.code, "message": p.message, "section": PROBLEM_SECTIONS.get(p.code)}
-        for p in services.bid_checklist(bid)
-    ]
+    return [{"code": p.code, "message": p.message, "section": PROBLEM_SECTIONS.get(p.code)} for p in services.bid_checklist(bid)]
 
 
 def _section_context(request, bid: Bid, name: str, form=None, editable: bool | None = None) -> dict:
@@ -293,9 +288,7 @@ def bid_submit(request, pk):
     if not form.is_valid():
         return _editor(request, bid, submit_form=form, status=400)
     if revision.pk == before:
-        messages.info(
-            request, _("Nothing changed since revision %(n)s; it stays the one on record.") % {"n": revision.number}
-        )
+        messages.info(request, _("Nothing changed since revision %(n)s; it stays the one on record.") % {"n": revision.number})
     else:
         messages.success(request, _("Bid submitted as revision %(n)s.") % {"n": revision.number})
     return redirect("frontend:bid_detail", bid.pk)
@@ -310,9 +303,7 @@ def bid_withdraw(request, pk):
         services.bid_withdraw(bid=bid, actor=request.user)
     if not form.is_valid():
         return _editor(request, bid, submit_form=form, status=400)
-    messages.success(
-        request, _("Bid withdrawn. It will not be reviewed unless you submit it again before the deadline.")
-    )
+    messages.success(request, _("Bid withdrawn. It will not be reviewed unless you submit it again before the deadline."))
     return redirect("frontend:bid_edit", bid.pk)
 
 
@@ -344,8 +335,7 @@ def _working_copy(user, bid: Bid) -> dict:
         ],
         "commitments": {c.indicator_id: {"value": c.value, "evidence": c.evidence} for c in bid.commitments.all()},
         "team": [
-            {**model_to_dict(p, TEAM_FIELDS), "organisation_name": names.get(p.organisation_id, "")}
-            for p in bid.team.all()
+            {**model_to_dict(p, TEAM_FIELDS), "organisation_name": names.get(p.organisation_id, "")} for p in bid.team.all()
         ],
         "budget_lines": [
             {

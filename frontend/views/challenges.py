@@ -397,9 +397,7 @@ def agency_challenge_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscriptions(request):
-    organisations = list(
-        Organisation.objects.filter(pk__in=selectors.applicant_organisation_ids(request.user)).order_by("name")
-    )
+    organisations = list(Organisation.objects.filter(pk__in=selectors.applicant_organisation_ids(request.user)).order_by("name"))
     if not organisations:
         raise PermissionDenied
     chosen = request.POST.get("organisation") or request.GET.get("organisation")

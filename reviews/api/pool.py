@@ -41,9 +41,7 @@ class ExpertFilter(django_filters.FilterSet):
         fields = ["search", "field", "affiliation", "tier", "is_active", "available"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(user__full_name__icontains=value) | Q(user__email__icontains=value) | Q(title__icontains=value)
-        )
+        return queryset.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value) | Q(title__icontains=value))
 
     def filter_available(self, queryset, name, value):
         room = Q(load__lt=F("max_concurrent"))

@@ -174,9 +174,7 @@ def route(prep: Prepared, candidates: Candidates, per_item: int, block_entries: 
         if value == prep.total_need:
             return Routing(candidates, flow, [], rounds)
         assigned = Assigned(candidates.item[flow], candidates.expert[flow], candidates.affinity[flow])
-        crossing = price(
-            prep, cut_potentials(prep, assigned, source_side), assigned, per_item, block_entries=block_entries
-        )
+        crossing = price(prep, cut_potentials(prep, assigned, source_side), assigned, per_item, block_entries=block_entries)
         if crossing.count == 0:
             return Routing(candidates, flow, _flow_shortages(prep, assigned, source_side), rounds)
         candidates = candidates.merged(crossing.item, crossing.expert, crossing.affinity, prep.m)

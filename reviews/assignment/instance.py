@@ -92,9 +92,7 @@ class Instance:
             raise ValueError("need and capacity must be non-negative")
         if (self.expert_org < NO_ORG).any():
             raise ValueError("expert_org must be -1 (no organisation) or a non-negative id")
-        _same_length(
-            ("pair_item", "pair_expert", "pair_affinity"), (self.pair_item, self.pair_expert, self.pair_affinity)
-        )
+        _same_length(("pair_item", "pair_expert", "pair_affinity"), (self.pair_item, self.pair_expert, self.pair_affinity))
         _same_length(("forbidden_item", "forbidden_expert"), (self.forbidden_item, self.forbidden_expert))
         _same_length(("locked_item", "locked_expert"), (self.locked_item, self.locked_expert))
         if len(self.pair_affinity) and (self.pair_affinity.min() < 0 or self.pair_affinity.max() > MAX_AFFINITY):

@@ -136,9 +136,7 @@ def solve(instance: Instance, options: SolverOptions | None = None) -> Solution:
     return _solution(prep, assigned.item, assigned.expert, assigned.affinity, OPTIMAL, stats)
 
 
-def _optimise(
-    prep: Prepared, candidates: Candidates, options: SolverOptions, clock: _Clock, stats: dict[str, Any]
-) -> Assigned:
+def _optimise(prep: Prepared, candidates: Candidates, options: SolverOptions, clock: _Clock, stats: dict[str, Any]) -> Assigned:
     """Column generation until the pricing finds no violating pair (see the module docstring)."""
     big = big_weight(prep)
     stats["big"] = big

@@ -92,9 +92,7 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 
 class ConflictInput(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), allow_null=True, required=False
-    )
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
     person_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     reason = serializers.CharField(max_length=250, allow_blank=True)
 

@@ -185,9 +185,7 @@ class AssignmentDetailSerializer(MyAssignmentSerializer):
 
 
 class ReviewInput(serializers.Serializer):
-    scores = serializers.DictField(
-        child=ScoreValueSerializer(), required=False, help_text="Criterion id → {value, comment}."
-    )
+    scores = serializers.DictField(child=ScoreValueSerializer(), required=False, help_text="Criterion id → {value, comment}.")
     comment = serializers.CharField(allow_blank=True, required=False, max_length=20000)
 
     def validate_scores(self, value: dict) -> dict[int, dict]:

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from challenges.selectors import issuer_staff
 from core import audit
@@ -18,7 +18,7 @@ from .rounds import revision_of
 
 # The stated tie rule, shown with every ranking: a higher aggregate first; then a higher
 # median; then a higher lowest score (fewer doubters); then the earlier submission.
-TIE_RULE = _l("Ties: higher median first, then higher lowest score, then the bid submitted earlier.")
+TIE_RULE = gettext_lazy("Ties: higher median first, then higher lowest score, then the bid submitted earlier.")
 TWO_PLACES = Decimal("0.01")
 
 
@@ -38,9 +38,7 @@ def aggregate(values: list[Decimal], method: str) -> Decimal:
 
 
 def spread(values: list[Decimal]) -> tuple[Decimal, Decimal]:
-    std = (
-        Decimal(statistics.pstdev([float(v) for v in values])).quantize(TWO_PLACES) if len(values) > 1 else Decimal("0")
-    )
+    std = Decimal(statistics.pstdev([float(v) for v in values])).quantize(TWO_PLACES) if len(values) > 1 else Decimal("0")
     return (max(values) - min(values)).quantize(TWO_PLACES), std
 
 
@@ -83,9 +81,7 @@ def round_aggregate(round: ReviewRound, now=None) -> bool:
             item.review_count = len(totals)
             item.score = aggregate(totals, locked.aggregation) if totals else None
             item.score_spread, item.score_std = spread(totals) if totals else (None, None)
-            disagree = bool(totals) and (
-                item.score_spread > locked.spread_threshold or item.score_std > locked.std_threshold
-            )
+            disagree = bool(totals) and (item.score_spread > locked.spread_threshold or item.score_std > locked.std_threshold)
             if disagree and locked.add_reviewer_on_disagreement and not item.flagged:
                 item.flagged = True
                 item.save()
@@ -114,8 +110,8 @@ def round_aggregate(round: ReviewRound, now=None) -> bool:
             recipients=issuer_staff(locked.challenge),
             verb="review.completed",
             key=f"review.completed:{locked.pk}",
-            title=_l("Review results are ready: %(title)s"),
-            body=_l("%(n)s bids were scored and ranked. Open the ranking to decide."),
+            title=gettext_lazy("Review results are ready: %(title)s"),
+            body=gettext_lazy("%(n)s bids were scored and ranked. Open the ranking to decide."),
             context={"title": locked.challenge.title, "n": len(items)},
             url=reverse("frontend:round_results", args=[locked.pk]),
         )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.errors import DomainError
@@ -24,11 +24,7 @@ A = Assignment.Status
 
 
 def _live_counts(items: list[ReviewItem]) -> dict[int, int]:
-    rows = (
-        Assignment.objects.filter(item__in=items, status__in=Assignment.LIVE_STATES)
-        .values("item_id")
-        .annotate(n=Count("pk"))
-    )
+    rows = Assignment.objects.filter(item__in=items, status__in=Assignment.LIVE_STATES).values("item_id").annotate(n=Count("pk"))
     return {row["item_id"]: row["n"] for row in rows}
 
 
@@ -212,12 +208,8 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
         if not actor.has_perm("reviews.manage_round", row.item.round):
             raise PermissionDenied
         if row.status != A.PROPOSED:
-            raise DomainError(
-                _("Only a proposed assignment can be removed; recuse or cancel instead."), code="not_proposed"
-            )
-        audit.record(
-            action="assignment.remove", actor=actor, obj=row, before={"item": row.item_id, "expert": row.expert_id}
-        )
+            raise DomainError(_("Only a proposed assignment can be removed; recuse or cancel instead."), code="not_proposed")
+        audit.record(action="assignment.remove", actor=actor, obj=row, before={"item": row.item_id, "expert": row.expert_id})
         row.delete()
 
 
@@ -262,9 +254,7 @@ def invitations_send(*, round: ReviewRound, actor=None) -> int:
             .select_related("expert__user", "item")
         )
         answer_by = now + timedelta(hours=locked.invitation_hours)
-        Assignment.objects.filter(pk__in=[a.pk for a in proposed]).update(
-            status=A.INVITED, invited_at=now, answer_by=answer_by
-        )
+        Assignment.objects.filter(pk__in=[a.pk for a in proposed]).update(status=A.INVITED, invited_at=now, answer_by=answer_by)
         if locked.status == ReviewRound.Status.PROPOSED:
             locked.status, locked.started_at = ReviewRound.Status.IN_PROGRESS, now
             locked.save(update_fields=["status", "started_at"])
@@ -280,8 +270,8 @@ def _invite_notice(assignment: Assignment, round: ReviewRound, answer_by) -> Non
         recipients=[assignment.expert.user],
         verb="review.invited",
         key=f"review.invited:{assignment.pk}",
-        title=_l("Review invitation: %(item)s"),
-        body=_l("You are invited to review %(item)s for “%(challenge)s”. Please accept or decline by %(by)s."),
+        title=gettext_lazy("Review invitation: %(item)s"),
+        body=gettext_lazy("You are invited to review %(item)s for “%(challenge)s”. Please accept or decline by %(by)s."),
         context={
             "item": assignment.item.blind_label,
             "challenge": round.challenge.title,
@@ -298,11 +288,7 @@ def assignment_replace(assignment_id: int) -> Assignment | None:
     not conflicted, has room, and has no colleague on the item; ties go to the lighter load.
     """
     with transaction.atomic():
-        old = (
-            Assignment.objects.select_for_update(of=("self",))
-            .select_related("item__round__challenge")
-            .get(pk=assignment_id)
-        )
+        old = Assignment.objects.select_for_update(of=("self",)).select_related("item__round__challenge").get(pk=assignment_id)
         item, round = old.item, old.item.round
         if old.status not in {A.DECLINED, A.EXPIRED, A.RECUSED} or round.status != ReviewRound.Status.IN_PROGRESS:
             return None
@@ -328,9 +314,7 @@ def _add_best_expert(item: ReviewItem, round: ReviewRound, *, replaces: Assignme
     row = Assignment.objects.create(
         item=item, expert=expert, affinity=_affinities(instance, solution)[0], status=A.PROPOSED, replaces=replaces
     )
-    audit.record(
-        action="assignment.replace", obj=row, after={"replaces": replaces.pk if replaces else None, "expert": expert.pk}
-    )
+    audit.record(action="assignment.replace", obj=row, after={"replaces": replaces.pk if replaces else None, "expert": expert.pk})
     transaction.on_commit(lambda: invitations_send(round=round))
     return row
 
@@ -349,8 +333,8 @@ def notify_operators_shortage(item: ReviewItem) -> None:
         recipients=operators(),
         verb="review.shortage",
         key=f"review.shortage:{item.pk}:{timezone.now():%Y%m%d%H}",
-        title=_l("No replacement reviewer available for %(item)s"),
-        body=_l("Every remaining expert is conflicted, busy or already asked. Add one by hand."),
+        title=gettext_lazy("No replacement reviewer available for %(item)s"),
+        body=gettext_lazy("Every remaining expert is conflicted, busy or already asked. Add one by hand."),
         context={"item": item.blind_label},
     )
 

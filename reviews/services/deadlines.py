@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts.selectors import operators
 from challenges.models import Challenge
@@ -38,9 +38,7 @@ def start_due_rounds(now) -> int:
 
 
 def expire_invitations(now) -> int:
-    due = Assignment.objects.filter(
-        status=A.INVITED, answer_by__lte=now, item__round__status=ReviewRound.Status.IN_PROGRESS
-    )
+    due = Assignment.objects.filter(status=A.INVITED, answer_by__lte=now, item__round__status=ReviewRound.Status.IN_PROGRESS)
     expired = 0
     for assignment in list(due[:500]):
         try:
@@ -81,8 +79,8 @@ def _remind(queryset, field: str, now, round: ReviewRound, *, late: bool) -> int
             recipients=[a.expert.user],
             verb="review.reminder_late" if late else "review.reminder",
             key=f"review.{field}:{a.pk}",
-            title=_l("Review overdue: %(item)s") if late else _l("Review due soon: %(item)s"),
-            body=_l("The review deadline is %(deadline)s."),
+            title=gettext_lazy("Review overdue: %(item)s") if late else gettext_lazy("Review due soon: %(item)s"),
+            body=gettext_lazy("The review deadline is %(deadline)s."),
             context={
                 "item": a.item.blind_label,
                 "deadline": timezone.localtime(round.soft_deadline).strftime("%Y-%m-%d %H:%M"),
@@ -99,8 +97,8 @@ def _escalate(queryset, now, round: ReviewRound) -> int:
             recipients=operators(),
             verb="review.escalation",
             key=f"review.escalation:{round.pk}:{now:%Y%m%d%H%M}",
-            title=_l("%(n)s reviews missed the hard deadline in %(round)s"),
-            body=_l("Replace the reviewers or close the round with the quorum."),
+            title=gettext_lazy("%(n)s reviews missed the hard deadline in %(round)s"),
+            body=gettext_lazy("Replace the reviewers or close the round with the quorum."),
             context={"n": len(rows), "round": str(round)},
             url=reverse("frontend:round_detail", args=[round.pk]),
         )

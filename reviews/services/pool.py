@@ -54,15 +54,12 @@ def expert_save(*, actor, user, data: dict, fields: list[TechnicalField] | None 
             actor=actor,
             obj=profile,
             before=before,
-            after=audit.snapshot(profile, list(data))
-            | ({"fields": [f.code for f in fields]} if fields is not None else {}),
+            after=audit.snapshot(profile, list(data)) | ({"fields": [f.code for f in fields]} if fields is not None else {}),
         )
     return profile
 
 
-def expert_create(
-    *, actor, email: str, full_name: str, data: dict, fields: list[TechnicalField] | None = None
-) -> ExpertProfile:
+def expert_create(*, actor, email: str, full_name: str, data: dict, fields: list[TechnicalField] | None = None) -> ExpertProfile:
     """An operator adds a person to the pool. Someone new gets an account without a password
     (they set one through "forgot password"); someone already in the pool is refused."""
     if not actor.has_perm("reviews.manage_pool"):
@@ -134,9 +131,7 @@ def experts_import_csv(*, actor, data: bytes, dry_run: bool = False) -> ImportRe
             result.errors.append((line, "; ".join(exc.messages)))
             continue
         if parsed["email"] in seen:
-            result.errors.append(
-                (line, _("%(e)s is already on line %(n)s") % {"e": parsed["email"], "n": seen[parsed["email"]]})
-            )
+            result.errors.append((line, _("%(e)s is already on line %(n)s") % {"e": parsed["email"], "n": seen[parsed["email"]]}))
             continue
         seen[parsed["email"]] = line
         rows.append(parsed)
@@ -197,18 +192,14 @@ def _int(raw, default: int, low: int, high: int, name: str, errors: list) -> int
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        errors.append(
-            _("%(name)s must be a whole number from %(lo)s to %(hi)s") % {"name": name, "lo": low, "hi": high}
-        )
+        errors.append(_("%(name)s must be a whole number from %(lo)s to %(hi)s") % {"name": name, "lo": low, "hi": high})
         return default
     return int(raw)
 
 
 def _save_row(parsed: dict) -> bool:
     fields = parsed.pop("fields")
-    user, _user_created = User.objects.get_or_create(
-        email=parsed.pop("email"), defaults={"full_name": parsed["full_name"]}
-    )
+    user, _user_created = User.objects.get_or_create(email=parsed.pop("email"), defaults={"full_name": parsed["full_name"]})
     if _user_created:
         user.set_unusable_password()
         user.save(update_fields=["password"])

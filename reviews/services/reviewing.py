@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.errors import DomainError, InvalidTransition
@@ -17,14 +17,18 @@ from ..models import Assignment, Exclusion, Review, ReviewRound, Score
 A = Assignment.Status
 LIFECYCLE = Lifecycle(
     (
-        Transition("accept", (A.INVITED,), A.ACCEPTED, "reviews.answer_invitation", _l("accept")),
-        Transition("decline", (A.INVITED,), A.DECLINED, "reviews.answer_invitation", _l("decline")),
-        Transition("expire", (A.INVITED,), A.EXPIRED, None, _l("expire")),
+        Transition("accept", (A.INVITED,), A.ACCEPTED, "reviews.answer_invitation", gettext_lazy("accept")),
+        Transition("decline", (A.INVITED,), A.DECLINED, "reviews.answer_invitation", gettext_lazy("decline")),
+        Transition("expire", (A.INVITED,), A.EXPIRED, None, gettext_lazy("expire")),
         Transition(
-            "recuse", (A.PROPOSED, A.INVITED, A.ACCEPTED, A.SUBMITTED), A.RECUSED, "reviews.recuse", _l("recuse from")
+            "recuse",
+            (A.PROPOSED, A.INVITED, A.ACCEPTED, A.SUBMITTED),
+            A.RECUSED,
+            "reviews.recuse",
+            gettext_lazy("recuse from"),
         ),
-        Transition("submit", (A.ACCEPTED,), A.SUBMITTED, "reviews.score", _l("submit a review for")),
-        Transition("reopen", (A.SUBMITTED,), A.ACCEPTED, "reviews.reopen_review", _l("reopen")),
+        Transition("submit", (A.ACCEPTED,), A.SUBMITTED, "reviews.score", gettext_lazy("submit a review for")),
+        Transition("reopen", (A.SUBMITTED,), A.ACCEPTED, "reviews.reopen_review", gettext_lazy("reopen")),
     )
 )
 
@@ -32,11 +36,7 @@ LIFECYCLE = Lifecycle(
 def _move(assignment: Assignment, name: str, actor, **fields) -> Assignment:
     step = LIFECYCLE[name]
     with transaction.atomic():
-        row = (
-            Assignment.objects.select_for_update(of=("self",))
-            .select_related("item__round", "expert")
-            .get(pk=assignment.pk)
-        )
+        row = Assignment.objects.select_for_update(of=("self",)).select_related("item__round", "expert").get(pk=assignment.pk)
         # Who may act comes before what the state allows: a step the actor could never take is 403.
         if step.permission and (actor is None or not actor.has_perm(step.permission, row)):
             raise PermissionDenied
@@ -49,9 +49,7 @@ def _move(assignment: Assignment, name: str, actor, **fields) -> Assignment:
         for key, value in fields.items():
             setattr(row, key, value)
         row.save()
-        audit.record(
-            action=f"assignment.{name}", actor=actor, obj=row, before={"status": before}, after={"status": row.status}
-        )
+        audit.record(action=f"assignment.{name}", actor=actor, obj=row, before={"status": before}, after={"status": row.status})
     return row
 
 
@@ -95,19 +93,13 @@ def assignment_expire(assignment: Assignment) -> Assignment:
     return row
 
 
-def review_save(
-    *, assignment: Assignment, actor, scores: dict[int, dict], comment: str = "", submit: bool = False
-) -> Review:
+def review_save(*, assignment: Assignment, actor, scores: dict[int, dict], comment: str = "", submit: bool = False) -> Review:
     """Save scores as a draft, or submit them. `scores` maps criterion id to {"value", "comment"}.
 
     A submitted review is locked; only an operator's reopen (audited) unlocks it.
     """
     with transaction.atomic():
-        row = (
-            Assignment.objects.select_for_update(of=("self",))
-            .select_related("item__round__rubric")
-            .get(pk=assignment.pk)
-        )
+        row = Assignment.objects.select_for_update(of=("self",)).select_related("item__round__rubric").get(pk=assignment.pk)
         if not actor.has_perm("reviews.score", row):
             raise PermissionDenied
         if row.status != A.ACCEPTED:
@@ -118,9 +110,7 @@ def review_save(
         criteria = list(row.item.round.rubric.criteria.all())
         _store_scores(review, criteria, scores, require_all=submit)
         review.comment = comment or ""
-        review.total = (
-            weighted_total(criteria, {s.criterion_id: s.value for s in review.scores.all()}) if submit else None
-        )
+        review.total = weighted_total(criteria, {s.criterion_id: s.value for s in review.scores.all()}) if submit else None
         if submit:
             review.status, review.submitted_at = Review.Status.SUBMITTED, timezone.now()
         review.save()
@@ -171,11 +161,7 @@ def weighted_total(criteria, values: dict[int, int]) -> Decimal:
     """Each criterion scaled to 0–1 over its range, weighted, as points out of 100."""
     weight_sum = sum((c.weight for c in criteria), Decimal("0"))
     points = sum(
-        (
-            c.weight * Decimal(values[c.pk] - c.min_score) / Decimal(c.max_score - c.min_score)
-            for c in criteria
-            if c.pk in values
-        ),
+        (c.weight * Decimal(values[c.pk] - c.min_score) / Decimal(c.max_score - c.min_score) for c in criteria if c.pk in values),
         Decimal("0"),
     )
     return (points / weight_sum * 100).quantize(Decimal("0.01")) if weight_sum else Decimal("0")

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from challenges.models import Challenge
 from core import audit
@@ -109,9 +109,7 @@ def round_configure(*, round: ReviewRound, actor, data: dict) -> ReviewRound:
             setattr(locked, name, value)
         locked.full_clean()
         locked.save()
-        audit.record(
-            action="round.configure", actor=actor, obj=locked, before=before, after=audit.snapshot(locked, list(data))
-        )
+        audit.record(action="round.configure", actor=actor, obj=locked, before=before, after=audit.snapshot(locked, list(data)))
     return locked
 
 
@@ -179,11 +177,7 @@ def formal_check_decide(*, item: ReviewItem, actor, passed: bool, reason: str) -
     if not actor.has_perm("reviews.manage_round", item.round):
         raise PermissionDenied
     with transaction.atomic():
-        locked = (
-            ReviewItem.objects.select_for_update(of=("self",))
-            .select_related("round", "round__challenge")
-            .get(pk=item.pk)
-        )
+        locked = ReviewItem.objects.select_for_update(of=("self",)).select_related("round", "round__challenge").get(pk=item.pk)
         bid = revision_of(locked).bid
         before = locked.check_status
         locked.check_status = ReviewItem.Check.PASSED if passed else ReviewItem.Check.FAILED
@@ -204,8 +198,8 @@ def formal_check_decide(*, item: ReviewItem, actor, passed: bool, reason: str) -
             recipients=_lead_members(bid),
             verb="formal_check.decided",
             key=f"formal_check:{locked.pk}:{locked.check_status}",
-            title=_l("Formal check of “%(title)s”: %(result)s"),
-            body=_l("Reason: %(reason)s"),
+            title=gettext_lazy("Formal check of “%(title)s”: %(result)s"),
+            body=gettext_lazy("Reason: %(reason)s"),
             context={"title": bid.title, "result": locked.get_check_status_display(), "reason": reason},
         )
     return locked
@@ -275,18 +269,10 @@ def defence_round_open(*, challenge: Challenge, actor, experts: list, starts_at,
         raise ValidationError({"experts": _("Name the panel and a slot of 5 to 240 minutes.")})
     with transaction.atomic():
         locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
-        review = locked.review_rounds.filter(
-            kind=ReviewRound.Kind.EXPERT_REVIEW, status=ReviewRound.Status.COMPLETED
-        ).first()
+        review = locked.review_rounds.filter(kind=ReviewRound.Kind.EXPERT_REVIEW, status=ReviewRound.Status.COMPLETED).first()
         if review is None or locked.status != Challenge.Status.UNDER_REVIEW:
-            raise DomainError(
-                _("A defence follows a completed expert review, before the decision."), code="round_state"
-            )
-        if (
-            locked.review_rounds.filter(kind=ReviewRound.Kind.DEFENCE)
-            .exclude(status=ReviewRound.Status.CANCELLED)
-            .exists()
-        ):
+            raise DomainError(_("A defence follows a completed expert review, before the decision."), code="round_state")
+        if locked.review_rounds.filter(kind=ReviewRound.Kind.DEFENCE).exclude(status=ReviewRound.Status.CANCELLED).exists():
             raise DomainError(_("This challenge already has a defence round."), code="duplicate")
         shortlisted = [
             item

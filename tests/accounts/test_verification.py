@@ -70,9 +70,7 @@ def test_registering_makes_the_registrant_manager(bidder, operator):
 
 def test_registering_with_a_bad_code_names_the_field(bidder):
     with pytest.raises(ValidationError) as caught:
-        services.organisation_register(
-            actor=bidder, name="X", kind="enterprise", credit_code="91350100M000100Y44", size="small"
-        )
+        services.organisation_register(actor=bidder, name="X", kind="enterprise", credit_code="91350100M000100Y44", size="small")
     assert "credit_code" in caught.value.message_dict
 
 

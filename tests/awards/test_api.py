@@ -257,9 +257,7 @@ def test_a_contract_whose_tranches_do_not_add_up_is_400_and_unchanged(final_awar
 
     third = (final_award.amount / 3).quantize(Decimal("0.01"))
     rows = [third, third, final_award.amount - 2 * third]
-    plan = {
-        "milestones": [{"title": f"Step {n}", "due_date": due, "tranche_amount": str(a)} for n, a in enumerate(rows)]
-    }
+    plan = {"milestones": [{"title": f"Step {n}", "due_date": due, "tranche_amount": str(a)} for n, a in enumerate(rows)]}
     response = api.put(url, plan | {"first_tranche_on_signing": False}, format="json")
     assert response.status_code == 200
     assert response.json()["version"] == before["version"] + 1 and len(response.json()["milestones"]) == 3
@@ -343,10 +341,7 @@ def test_bad_input_is_400_and_illegal_states_409(final_award, approver, bidder, 
     accept = {"outcome": "maybe", "reason": "r"}
     assert api.as_user(approver).post(f"{V1}/milestones/{last.pk}/acceptance", accept, format="json").status_code == 400
     terminate = {"at_fault": True, "reason": "Fraud", "ban_years": 10**9}
-    assert (
-        api.as_user(approver).post(f"{V1}/contracts/{contract.pk}/terminate", terminate, format="json").status_code
-        == 400
-    )
+    assert api.as_user(approver).post(f"{V1}/contracts/{contract.pk}/terminate", terminate, format="json").status_code == 400
     assert api.get(f"{V1}/contracts/{10**20}/").status_code == 404
 
 
@@ -363,9 +358,7 @@ def test_an_excused_termination_through_the_api(final_award, approver, bidder, a
 # The ledger ---------------------------------------------------------------------------------------------------
 
 
-def test_the_ledger_csv_has_every_disbursement_and_the_totals(
-    final_award, approver, bidder, bidder_member, operator, rival, api
-):
+def test_the_ledger_csv_has_every_disbursement_and_the_totals(final_award, approver, bidder, bidder_member, operator, rival, api):
     contract = final_award.contract
     sign_through_api(api, contract, approver, bidder)
     pay_all(api, final_award, approver, operator)
@@ -444,9 +437,7 @@ def test_the_transparency_figures_of_a_small_completed_award(
         ("eq", "10", "20", "20", "1.0000"),
     ],
 )
-def test_the_share_of_the_gap_closed_follows_the_indicators_direction(
-    comparison, domestic, international, measured, closed
-):
+def test_the_share_of_the_gap_closed_follows_the_indicators_direction(comparison, domestic, international, measured, closed):
     from awards.selectors import gap_closed
 
     indicator = Indicator(

@@ -91,9 +91,7 @@ class Case:
 def _contract_plan(award: Award) -> dict:
     rows = award.contract.milestones.order_by("position")
     return {
-        "milestones": [
-            {"title": m.title, "due_date": str(m.due_date), "tranche_amount": str(m.tranche_amount)} for m in rows
-        ]
+        "milestones": [{"title": m.title, "due_date": str(m.due_date), "tranche_amount": str(m.tranche_amount)} for m in rows]
     }
 
 
@@ -107,9 +105,7 @@ CASES = {
     "award-detail": Case("get", "awards/{o.pk}/", "award", ALL_OK),
     "decision-detail": Case("get", "decisions/{o.decision_id}/", "award", ALL_OK),
     "objections-list": Case("get", "awards/{o.award_id}/objections/", "objection", ALL_OK),
-    "objection-file": Case(
-        "post", "awards/{o.pk}/objections/", "proposed", (401, 201, 201, 201, 201, 201, 201, 201), OBJECTION
-    ),
+    "objection-file": Case("post", "awards/{o.pk}/objections/", "proposed", (401, 201, 201, 201, 201, 201, 201, 201), OBJECTION),
     "objection-resolve": Case(
         "post",
         "objections/{o.pk}/resolve",
@@ -127,9 +123,7 @@ CASES = {
     "contract-terminate": Case(
         "post", "contracts/{o.contract.pk}/terminate", "signed", APPROVER, {"at_fault": False, "reason": "Tolerated"}
     ),
-    "contract-ledger": Case(
-        "get", "contracts/{o.contract.pk}/ledger.csv", "signed", (401, 403, 404, 404, 404) + (200,) * 3
-    ),
+    "contract-ledger": Case("get", "contracts/{o.contract.pk}/ledger.csv", "signed", (401, 403, 404, 404, 404) + (200,) * 3),
     "milestone-deliverables": Case(
         "post",
         "milestones/{o.pk}/deliverables/",
@@ -242,9 +236,7 @@ GARBAGE = [
 ]
 
 
-@pytest.mark.parametrize(
-    "name", [n for n, case in CASES.items() if case.method != "get" and n != "disbursement-approve"]
-)
+@pytest.mark.parametrize("name", [n for n, case in CASES.items() if case.method != "get" and n != "disbursement-approve"])
 def test_garbage_is_refused_with_a_4xx_never_a_500(name, api, request, approver, bidder, operator):
     case = CASES[name]
     obj = _build(World(request), case.make)

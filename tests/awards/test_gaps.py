@@ -141,9 +141,7 @@ def _horse_race_at_the_gate(ranked, approver, bidder, rival, capture) -> dict:
     return scores
 
 
-def test_down_select_via_the_api_keeps_the_best_team(
-    ranked, approver, bidder, rival, api, django_capture_on_commit_callbacks
-):
+def test_down_select_via_the_api_keeps_the_best_team(ranked, approver, bidder, rival, api, django_capture_on_commit_callbacks):
     scores = _horse_race_at_the_gate(ranked, approver, bidder, rival, django_capture_on_commit_callbacks)
     url = f"{V1}/decisions/down-select"
     assert api.as_user(bidder).post(url, {"challenge": ranked.pk, "position": 1}, format="json").status_code == 403

@@ -69,9 +69,7 @@ def deliver(milestone, bidder, capture, value: Decimal) -> None:
     """The winner delivers `value` for every indicator; the acceptance round's experts are invited."""
     indicators = milestone.contract.award.challenge.indicators.all()
     with capture(execute=True):
-        services.delivery_submit(
-            milestone=milestone, actor=bidder, report="Done", measurements={i.pk: value for i in indicators}
-        )
+        services.delivery_submit(milestone=milestone, actor=bidder, report="Done", measurements={i.pk: value for i in indicators})
 
 
 def completed(award, approver, bidder, capture, value=Decimal("0.6")) -> Award:
@@ -99,10 +97,7 @@ def test_the_approver_sees_the_ranking_with_the_top_preselected(client, ranked, 
 def test_only_the_issuers_approver_may_decide(client, ranked, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url("award_decide", ranked.pk)).status_code == 403
-    assert (
-        client.post(url("award_decide", ranked.pk), {"bids": [str(bids_in_rank_order(ranked)[0].pk)]}).status_code
-        == 403
-    )
+    assert client.post(url("award_decide", ranked.pk), {"bids": [str(bids_in_rank_order(ranked)[0].pk)]}).status_code == 403
     assert not Decision.objects.exists()
 
 
@@ -381,9 +376,7 @@ def test_the_approver_grants_one_extension(client, signed, approver):
     milestone = open_milestone(signed)
     response = client.post(url("contract_extend", contract.pk), {"months": "30", "reason": "Supplier delay"})
     assert response.status_code == 400 and "Ensure this value is less than or equal to 12." in response.content.decode()
-    assert (
-        client.post(url("contract_extend", contract.pk), {"months": "3", "reason": "Supplier delay"}).status_code == 302
-    )
+    assert client.post(url("contract_extend", contract.pk), {"months": "3", "reason": "Supplier delay"}).status_code == 302
     moved = Milestone.objects.get(pk=milestone.pk)
     assert moved.due_date > milestone.due_date
     assert "Grant the extension" not in client.get(url("contract_detail", contract.pk)).content.decode()
@@ -450,9 +443,7 @@ def test_only_the_approver_approves_and_only_operators_record_payments(client, s
     client.force_login(approver)
     assert client.post(url("disbursement_paid", row.pk), {f"d{row.pk}-reference": "X"}).status_code == 403
     assert client.post(url("disbursement_approve", row.pk)).status_code == 302
-    assert (
-        client.post(url("disbursement_approve", row.pk)).status_code == 302
-    )  # twice: the error comes back as a message
+    assert client.post(url("disbursement_approve", row.pk)).status_code == 302  # twice: the error comes back as a message
     assert Disbursement.objects.get().status == Disbursement.Status.APPROVED
 
 
@@ -471,9 +462,7 @@ def test_a_missed_indicator_is_highlighted_and_the_winner_cannot_accept(
     response = client.post(url("milestone_accept", milestone.pk), {"outcome": "pass", "reason": ""})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
     assert (
-        client.post(
-            url("milestone_accept", milestone.pk), {"outcome": "rectify", "reason": "Too many micropipes"}
-        ).status_code
+        client.post(url("milestone_accept", milestone.pk), {"outcome": "rectify", "reason": "Too many micropipes"}).status_code
         == 302
     )
     assert Milestone.objects.get(pk=milestone.pk).status == Milestone.Status.RECTIFYING
@@ -518,9 +507,7 @@ def many_awards(n: int, *, agency, editor, approver, bidder, first: int = 0) -> 
         challenge.fields.add(field)
         indicator = Indicator.objects.create(challenge=challenge, **indicator_data())
         winner = OrganisationFactory(size=Organisation.Size.LARGE if k % 3 else Organisation.Size.SMALL)
-        bid = Bid.objects.create(
-            challenge=challenge, lead=winner, title=f"Bid {k}", created_by=bidder, status=Bid.Status.WON
-        )
+        bid = Bid.objects.create(challenge=challenge, lead=winner, title=f"Bid {k}", created_by=bidder, status=Bid.Status.WON)
         if k % 2:
             Partner.objects.create(bid=bid, organisation=partner, status=Partner.Status.CONFIRMED, invited_by=bidder)
         decision = Decision.objects.create(

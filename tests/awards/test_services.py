@@ -57,9 +57,7 @@ def test_a_single_winner_challenge_takes_one_winner(ranked, approver):
 @pytest.mark.parametrize("who", ["editor", "bidder", "rival", "reviewer", "operator"])
 def test_only_an_approver_of_the_issuer_decides(ranked, who, request):
     with pytest.raises(PermissionDenied):
-        services.decision_propose(
-            challenge=ranked, actor=request.getfixturevalue(who), bids=bids_in_rank_order(ranked)[:1]
-        )
+        services.decision_propose(challenge=ranked, actor=request.getfixturevalue(who), bids=bids_in_rank_order(ranked)[:1])
 
 
 def test_deciding_twice_is_refused(proposed, ranked, approver):
@@ -110,9 +108,7 @@ def test_an_anonymous_objection_is_refused(proposed, rival):
 
 
 def test_a_dismissed_objection_lets_the_award_become_final(proposed, rival, operator, bidder):
-    objection = services.objection_file(
-        award=proposed, actor=rival, real_name="Liu Yang", contact="138", grounds="Data copied"
-    )
+    objection = services.objection_file(award=proposed, actor=rival, real_name="Liu Yang", contact="138", grounds="Data copied")
     end = proposed.decision.publicity_ends_at + timezone.timedelta(seconds=1)
     assert services.finalise_due_publicity(end) == 0  # an open objection holds the award back
     services.objection_resolve(objection=objection, actor=operator, uphold=False, reason="Data checked: original")
@@ -126,9 +122,7 @@ def test_a_dismissed_objection_lets_the_award_become_final(proposed, rival, oper
 
 
 def test_an_upheld_objection_revokes_the_winner_and_reopens_the_decision(proposed, ranked, rival, operator, approver):
-    objection = services.objection_file(
-        award=proposed, actor=rival, real_name="Liu Yang", contact="138", grounds="Fraud"
-    )
+    objection = services.objection_file(award=proposed, actor=rival, real_name="Liu Yang", contact="138", grounds="Fraud")
     services.objection_resolve(objection=objection, actor=operator, uphold=True, reason="Evidence confirmed")
     ranked.refresh_from_db()
     assert ranked.status == Challenge.Status.UNDER_REVIEW
@@ -200,9 +194,7 @@ def test_a_milestone_rectified_once_then_passed_and_both_tranches_paid(
     services.acceptance_decide(milestone=last, actor=approver, outcome="rectify", reason="Micropipes above target")
     last.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        services.delivery_submit(
-            milestone=last, actor=bidder, report="Fixed", measurements={indicator.pk: Decimal("0.08")}
-        )
+        services.delivery_submit(milestone=last, actor=bidder, report="Fixed", measurements={indicator.pk: Decimal("0.08")})
     run_acceptance(last, django_capture_on_commit_callbacks)
     with pytest.raises(DomainError):  # rectification happens once
         services.acceptance_decide(milestone=last, actor=approver, outcome="rectify", reason="again")
@@ -251,9 +243,7 @@ def test_approving_twice_is_refused_and_payment_needs_a_reference(final_award, a
 def test_concurrent_approvals_never_exceed_the_award(ranked, approver, bidder, operator, agency):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
-    award = services.decision_propose(
-        challenge=ranked, actor=approver, bids=bids_in_rank_order(ranked)[:1]
-    ).awards.get()
+    award = services.decision_propose(challenge=ranked, actor=approver, bids=bids_in_rank_order(ranked)[:1]).awards.get()
     services.finalise_due_publicity(award.decision.publicity_ends_at)
     award.refresh_from_db()
     contract = sign_both(award, approver, bidder)
@@ -313,9 +303,9 @@ def test_termination_for_fraud_bans_the_organisation_from_bidding(final_award, a
         ban_years=3,
     )
     assert award.status == Award.Status.TERMINATED_AT_FAULT
-    assert set(
-        Milestone.objects.filter(contract__award=award).exclude(status="passed").values_list("status", flat=True)
-    ) == {"cancelled"}
+    assert set(Milestone.objects.filter(contract__award=award).exclude(status="passed").values_list("status", flat=True)) == {
+        "cancelled"
+    }
     bidder_org = Organisation.objects.get(pk=bidder_org.pk)
     assert bidder_org.banned_until > timezone.localdate()
     # The ban is enforced where bids are checked.
@@ -366,9 +356,7 @@ def test_terminating_the_only_award_leaves_the_challenge_unawarded(final_award, 
     assert final_award.challenge.status == Challenge.Status.UNAWARDED
 
 
-def test_a_horse_race_down_select_keeps_the_best_team(
-    ranked, approver, bidder, rival, django_capture_on_commit_callbacks
-):
+def test_a_horse_race_down_select_keeps_the_best_team(ranked, approver, bidder, rival, django_capture_on_commit_callbacks):
     from .conftest import run_acceptance
 
     Challenge.objects.filter(pk=ranked.pk).update(funding_mode="horse_race", max_winners=2)

@@ -90,9 +90,7 @@ def test_cancelling_with_a_reason_notifies_nda_signers_and_askers(api, published
     api.as_user(rival).post(url(published, "questions"), {"text": "Can a university lead?"}, format="json")
     response = api.as_user(approver).post(url(published, "cancel"), {"reason": "Merged into a national call."})
     assert response.status_code == 200
-    assert (
-        response.json()["status"] == "cancelled" and response.json()["cancel_reason"] == "Merged into a national call."
-    )
+    assert response.json()["status"] == "cancelled" and response.json()["cancel_reason"] == "Merged into a national call."
     for person in (bidder, rival):
         note = Notification.objects.get(recipient=person, verb="challenge.cancelled")
         assert "Merged into a national call." in note.body
@@ -130,9 +128,7 @@ def test_an_unverified_agency_gets_a_409_with_the_reason(api, editor):
     from tests.factories import member
 
     pending_agency = OrganisationFactory(agency=True, pending=True)
-    response = api.as_user(member(pending_agency, Membership.Role.EDITOR)).post(
-        LIST, create_body(pending_agency), format="json"
-    )
+    response = api.as_user(member(pending_agency, Membership.Role.EDITOR)).post(LIST, create_body(pending_agency), format="json")
     assert response.status_code == 409 and response.json()["code"] == "unverified"
 
 
@@ -180,9 +176,7 @@ def test_missing_indicators_are_named(api, agency, editor):
 
 def test_closing_before_opening_is_a_field_error(api, agency, editor):
     now = timezone.now()
-    body = create_body(
-        agency, bidding_opens_at=now.isoformat(), bidding_closes_at=(now - timedelta(days=1)).isoformat()
-    )
+    body = create_body(agency, bidding_opens_at=now.isoformat(), bidding_closes_at=(now - timedelta(days=1)).isoformat())
     response = api.as_user(editor).post(LIST, body, format="json")
     assert response.status_code == 400
     assert response.json()["fields"]["bidding_closes_at"] == ["Bidding must close after it opens."]
@@ -289,10 +283,7 @@ def test_an_amendment_extends_the_deadline_and_shows_in_the_public_history(api, 
     assert response.json()["number"] == 1
     history = api.as_user(None).get(url(published, "amendments")).json()
     assert history[0]["reason"] == "Holiday" and "bidding_closes_at" in history[0]["changes"]
-    assert (
-        api.get(url(published)).json()["bidding_closes_at"]
-        == later.astimezone(timezone.get_current_timezone()).isoformat()
-    )
+    assert api.get(url(published)).json()["bidding_closes_at"] == later.astimezone(timezone.get_current_timezone()).isoformat()
 
 
 def test_an_amendment_cannot_shorten_the_deadline(api, published, editor):
@@ -363,9 +354,7 @@ def catalogue(agency, other_agency, editor, approver):
         )
 
     return {
-        "sic": publish(
-            agency, editor, approver, "高纯碳化硅衬底 SiC substrates", "integrated-circuits", 20_000_000, 30
-        ),
+        "sic": publish(agency, editor, approver, "高纯碳化硅衬底 SiC substrates", "integrated-circuits", 20_000_000, 30),
         "eda": publish(agency, editor, approver, "EDA 工业软件 layout tools", "industrial-software", 5_000_000, 10),
         "battery": publish(
             other_agency, other_editor, other_approver, "固态电池 Solid-state battery", "new-energy", 8_000_000, 60
@@ -482,9 +471,7 @@ def _queries(api, params) -> int:
 
 # Count, page and field names; logged in, also the session, the user and their memberships.
 @pytest.mark.parametrize(("who", "most"), [("anonymous", 3), ("bidder", 6), ("editor", 6)])
-def test_the_list_uses_a_constant_number_of_queries(
-    api, agency, editor, bidder, who, most, django_assert_max_num_queries
-):
+def test_the_list_uses_a_constant_number_of_queries(api, agency, editor, bidder, who, most, django_assert_max_num_queries):
     user = {"anonymous": None, "bidder": bidder, "editor": editor}[who]
     api.as_user(user)
     params = {"page_size": 100, "mine": "1" if who == "editor" else ""}
@@ -510,9 +497,7 @@ def with_files(agency, editor, approver, api):
     challenge = make_challenge(issuer=agency, editor=editor)
     api.as_user(editor)
     public = api.post(url(challenge, "attachments"), {"file": pdf("public.pdf")}, format="multipart")
-    secret = api.post(
-        url(challenge, "attachments"), {"file": pdf("secret.pdf"), "confidential": "true"}, format="multipart"
-    )
+    secret = api.post(url(challenge, "attachments"), {"file": pdf("secret.pdf"), "confidential": "true"}, format="multipart")
     assert public.status_code == secret.status_code == 201, (public.content, secret.content)
     services.challenge_submit(challenge=challenge, actor=editor)
     services.challenge_approve(challenge=challenge, actor=approver)
@@ -645,7 +630,5 @@ def test_each_person_is_notified_once_when_bidding_closes(api, published, editor
     Challenge.objects.filter(pk=published.pk).update(bidding_closes_at=timezone.now() - timedelta(seconds=1))
     advance_due_work.apply()
     advance_due_work.apply()
-    counts = Counter(
-        Notification.objects.filter(verb="challenge.bidding_closed").values_list("recipient_id", flat=True)
-    )
+    counts = Counter(Notification.objects.filter(verb="challenge.bidding_closed").values_list("recipient_id", flat=True))
     assert counts == {editor.pk: 1, approver.pk: 1, bidder.pk: 1, bidder_member.pk: 1}

@@ -208,9 +208,7 @@ def _states() -> dict:
     [(action, actor, code) for action, codes in REFUSED.items() for actor, code in codes.items()],
     ids=lambda value: str(value).replace(" ", "_"),
 )
-def test_every_forbidden_actor_is_refused_on_every_action(
-    api, request, world, other_agency_editor, action, actor, expected
-):
+def test_every_forbidden_actor_is_refused_on_every_action(api, request, world, other_agency_editor, action, actor, expected):
     states, events = _states(), AuditEvent.objects.count()
     response = _call(api, request, world, action, actor)
     assert response.status_code == expected, response.content
@@ -238,13 +236,9 @@ def test_a_random_id_is_a_404_not_a_500(api, editor):
 
 
 def test_another_agency_cannot_see_drafts_in_its_list(api, world, other_agency_editor, editor):
-    assert "Draft" not in [
-        c["title"] for c in api.as_user(other_agency_editor).get("/api/v1/challenges/").json()["results"]
-    ]
+    assert "Draft" not in [c["title"] for c in api.as_user(other_agency_editor).get("/api/v1/challenges/").json()["results"]]
     assert "Draft" not in [c["title"] for c in api.get("/api/v1/challenges/", {"mine": "1"}).json()["results"]]
-    assert "Draft" in [
-        c["title"] for c in api.as_user(editor).get("/api/v1/challenges/", {"mine": "1"}).json()["results"]
-    ]
+    assert "Draft" in [c["title"] for c in api.as_user(editor).get("/api/v1/challenges/", {"mine": "1"}).json()["results"]]
 
 
 def test_an_agency_cannot_create_for_another_agency(api, other_agency, editor):

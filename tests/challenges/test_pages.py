@@ -144,9 +144,7 @@ def test_the_list_pages_by_twenty_and_keeps_the_query(client, published):
 
 
 @pytest.mark.parametrize("count", [1, 200])
-def test_the_list_takes_the_same_queries_for_1_or_200_challenges(
-    client, published, bidder, count, django_assert_max_num_queries
-):
+def test_the_list_takes_the_same_queries_for_1_or_200_challenges(client, published, bidder, count, django_assert_max_num_queries):
     published_copies(published, count - 1)
     client.force_login(bidder)
     with django_assert_max_num_queries(11):
@@ -388,10 +386,7 @@ def test_a_rejected_file_shows_why_and_loses_nothing(client, draft, editor):
     html = response.content.decode()
     assert response.status_code == 400
     assert "This type of file is not accepted" in html
-    assert (
-        'name="confidential" class="form-check-input' in html
-        and "checked" in html.split('name="confidential"')[1][:120]
-    )
+    assert 'name="confidential" class="form-check-input' in html and "checked" in html.split('name="confidential"')[1][:120]
     assert f'value="{draft.title}"' in html
     assert not draft.attachments.exists()
     assert client.post(action_url("attachment_add", draft), {"file": upload()}).status_code == 302
@@ -454,9 +449,7 @@ def test_cancelling_keeps_the_typed_reason_on_error_and_shows_it_publicly(client
     client.force_login(editor)
     assert client.post(action_url("cancel", published), {"reason": "No money"}).status_code == 403
     client.force_login(approver)
-    assert (
-        client.post(action_url("cancel", published), {"reason": "Budget withdrawn by the province"}).status_code == 302
-    )
+    assert client.post(action_url("cancel", published), {"reason": "Budget withdrawn by the province"}).status_code == 302
     client.logout()
     assert "Budget withdrawn by the province" in client.get(detail_url(published)).content.decode()
 
@@ -493,9 +486,7 @@ def amend_form(challenge, **changes) -> dict:
 def test_an_amendment_never_shortens_the_deadline(client, published, editor):
     client.force_login(editor)
     earlier = local(published.bidding_closes_at - timedelta(days=3))
-    response = client.post(
-        action_url("amend", published), amend_form(published, reason="Hurry", bidding_closes_at=earlier)
-    )
+    response = client.post(action_url("amend", published), amend_form(published, reason="Hurry", bidding_closes_at=earlier))
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_bidding_closes_at-error"' in html and "never shorten" in html

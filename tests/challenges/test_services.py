@@ -58,18 +58,14 @@ def test_an_editor_creates_a_private_draft_with_fields_and_indicators(agency, ed
 
 def test_a_draft_needs_at_least_one_indicator(agency, editor):
     with pytest.raises(ValidationError) as caught:
-        services.challenge_create(
-            actor=editor, issuer=agency, data=challenge_data(), fields=[technical_field()], indicators=[]
-        )
+        services.challenge_create(actor=editor, issuer=agency, data=challenge_data(), fields=[technical_field()], indicators=[])
     assert "indicators" in caught.value.message_dict
     assert not Challenge.objects.exists()
 
 
 def test_bidding_must_close_after_it_opens_and_funding_must_be_positive(agency, editor):
     now = timezone.now()
-    data = challenge_data(
-        bidding_opens_at=now + timedelta(days=5), bidding_closes_at=now, government_funding=Decimal("-5")
-    )
+    data = challenge_data(bidding_opens_at=now + timedelta(days=5), bidding_closes_at=now, government_funding=Decimal("-5"))
     with pytest.raises(ValidationError) as caught:
         services.challenge_create(
             actor=editor, issuer=agency, data=data, fields=[technical_field()], indicators=[indicator_data()]
@@ -140,9 +136,7 @@ def test_the_full_lifecycle_from_draft_to_bidding_closed(agency, editor, approve
     assert services.close_due_bidding(timezone.now()) == 1
     challenge.refresh_from_db()
     assert challenge.status == Challenge.Status.BIDDING_CLOSED and challenge.bidding_closed_at is not None
-    assert list(
-        AuditEvent.objects.filter(object_id=str(challenge.pk)).order_by("seq").values_list("action", flat=True)
-    ) == [
+    assert list(AuditEvent.objects.filter(object_id=str(challenge.pk)).order_by("seq").values_list("action", flat=True)) == [
         "challenge.create",
         "challenge.submit",
         "challenge.approve",
@@ -277,18 +271,14 @@ def test_an_amendment_can_extend_the_deadline_and_tells_the_audience(published, 
 def test_an_amendment_cannot_shorten_the_deadline(published, editor):
     earlier = published.bidding_closes_at - timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
-        services.challenge_amend(
-            challenge=published, actor=editor, reason="Hurry", changes={"bidding_closes_at": earlier}
-        )
+        services.challenge_amend(challenge=published, actor=editor, reason="Hurry", changes={"bidding_closes_at": earlier})
     assert "bidding_closes_at" in caught.value.message_dict
     assert not published.amendments.exists()
 
 
 def test_money_cannot_be_amended_after_publication(published, editor):
     with pytest.raises(ValidationError) as caught:
-        services.challenge_amend(
-            challenge=published, actor=editor, reason="More", changes={"government_funding": Decimal("1")}
-        )
+        services.challenge_amend(challenge=published, actor=editor, reason="More", changes={"government_funding": Decimal("1")})
     assert "changes" in caught.value.message_dict
 
 
@@ -357,15 +347,11 @@ def test_a_real_pdf_is_attached_and_a_fake_one_is_refused_on_the_file_field(draf
 
 def test_files_are_added_only_to_drafts(published, editor):
     with pytest.raises(DomainError):
-        services.attachment_add(
-            challenge=published, actor=editor, upload=SimpleUploadedFile("a.pdf", PDF), confidential=False
-        )
+        services.attachment_add(challenge=published, actor=editor, upload=SimpleUploadedFile("a.pdf", PDF), confidential=False)
 
 
 def test_subscriptions_are_replaced_by_the_new_list(bidder, bidder_org):
-    services.subscription_set(
-        organisation=bidder_org, actor=bidder, fields=[technical_field(), technical_field("quantum")]
-    )
+    services.subscription_set(organisation=bidder_org, actor=bidder, fields=[technical_field(), technical_field("quantum")])
     services.subscription_set(organisation=bidder_org, actor=bidder, fields=[technical_field("quantum")])
     assert list(FieldSubscription.objects.values_list("field__code", flat=True)) == ["quantum"]
 

@@ -30,18 +30,14 @@ def test_missing_fields_are_named(api):
 
 def test_unverified_email_gets_no_token(api):
     user = UserFactory(unverified=True)
-    response = api.post(
-        "/api/v1/auth/token/", {"email": user.email, "password": "correct-horse-battery"}, format="json"
-    )
+    response = api.post("/api/v1/auth/token/", {"email": user.email, "password": "correct-horse-battery"}, format="json")
     assert response.status_code == 403 and response.json()["code"] == "email_unverified"
 
 
 def test_repeated_failures_lock_the_account_out(api, bidder, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         api.post("/api/v1/auth/token/", {"email": bidder.email, "password": "wrong"}, format="json")
-    response = api.post(
-        "/api/v1/auth/token/", {"email": bidder.email, "password": "correct-horse-battery"}, format="json"
-    )
+    response = api.post("/api/v1/auth/token/", {"email": bidder.email, "password": "correct-horse-battery"}, format="json")
     assert response.status_code in (403, 429)
     assert "token" not in response.json()
 

@@ -92,3 +92,13 @@ def test_notification_page_query_count_is_constant(client, bidder, django_assert
     client.force_login(bidder)
     with django_assert_max_num_queries(9):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_service_notifications_are_translated_for_chinese_readers(agency, editor, approver, bidder_org, bidder):
+    from tests.factories import make_bid, make_challenge
+
+    bidder.language = "zh-hans"
+    bidder.save()
+    challenge = make_challenge(issuer=agency, editor=editor, approver=approver, status="published")
+    make_bid(challenge=challenge, lead=bidder_org, actor=bidder, submit=True)
+    assert Notification.objects.get(recipient=bidder, verb="bid.submitted").title.startswith("揭榜申请已提交")

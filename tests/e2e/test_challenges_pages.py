@@ -28,9 +28,7 @@ def local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_an_editor_drafts_an_approver_approves_and_the_public_finds_it(
-    page_for, shot, editor, approver, transactional_db
-):
+def test_an_editor_drafts_an_approver_approves_and_the_public_finds_it(page_for, shot, editor, approver, transactional_db):
     page = page_for("en-US")
     log_in(page, editor.email, PASSWORD)
     page.click("nav >> text=My challenges")
@@ -84,9 +82,7 @@ def test_an_editor_drafts_an_approver_approves_and_the_public_finds_it(
     assert re.fullmatch(r"\d+d \d\d:\d\d:\d\d", public.locator(".countdown").first.inner_text())
 
 
-def test_list_and_detail_look_right_on_desktop_and_phone(
-    page_for, shot, agency, editor, approver, bidder, transactional_db
-):
+def test_list_and_detail_look_right_on_desktop_and_phone(page_for, shot, agency, editor, approver, bidder, transactional_db):
     from challenges import services
     from tests.factories import technical_field
 

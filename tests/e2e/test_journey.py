@@ -193,9 +193,7 @@ def test_a_challenge_from_draft_to_paid_milestone(
         score(other, 9 if bidder_org.pk in other.item.organisation_ids else 5)
     expert = session(page_for, mine.expert.user)
     expert.goto(f"{expert.base}/reviews/")
-    expert.locator("#invitations-heading + ul li", has_text=mine.item.blind_label).get_by_role(
-        "button", name="Accept"
-    ).click()
+    expert.locator("#invitations-heading + ul li", has_text=mine.item.blind_label).get_by_role("button", name="Accept").click()
     expect(expert.locator("#review-heading")).to_have_text("Your review")
     for criterion in round.rubric.criteria.all():
         expert.select_option(f"#id_criterion_{criterion.pk}", "9")

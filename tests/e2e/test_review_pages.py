@@ -112,9 +112,7 @@ def test_an_expert_scores_a_bid_and_the_agency_reads_the_ranking(
         expect(agency_page.locator("table.ranking tbody tr")).to_have_count(2)
         expect(agency_page.locator("table.ranking")).to_contain_text("Ties: higher median first")
         agency_page.wait_for_function("Chart.getChart(document.getElementById('score-chart')) !== undefined")
-        points = agency_page.evaluate(
-            "Chart.getChart(document.getElementById('score-chart')).data.datasets[0].data.length"
-        )
+        points = agency_page.evaluate("Chart.getChart(document.getElementById('score-chart')).data.datasets[0].data.length")
         assert points == 6
         expect(agency_page.locator("main")).not_to_contain_text(mine.expert.user.full_name)
         shot(agency_page, name)

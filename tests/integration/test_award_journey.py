@@ -39,9 +39,7 @@ def _completed(round_id) -> bool:
 
 
 def _accept(milestone: Milestone, worker, admin, measured: Decimal, indicator, value: int) -> ReviewRound:
-    awards.delivery_submit(
-        milestone=milestone, actor=admin, report="Deliverables", measurements={indicator.pk: measured}
-    )
+    awards.delivery_submit(milestone=milestone, actor=admin, report="Deliverables", measurements={indicator.pk: measured})
     round_id = Milestone.objects.get(pk=milestone.pk).acceptance_round_id
     invited = lambda: Assignment.objects.filter(item__round_id=round_id, status=Assignment.Status.INVITED).count() == 3  # noqa: E731
     assert wait_for(invited, 60), worker.log.read_text()[-3000:]
@@ -77,9 +75,7 @@ def test_publication_to_both_tranches_paid(
     decision = awards.decision_propose(challenge=challenge, actor=approver, bids=[first])
     award = decision.awards.get()
     assert award.winner == bidder_org
-    objection = awards.objection_file(
-        award=award, actor=rival, real_name="Liu Yang", contact="138 0000", grounds="Copied data"
-    )
+    objection = awards.objection_file(award=award, actor=rival, real_name="Liu Yang", contact="138 0000", grounds="Copied data")
     awards.objection_resolve(objection=objection, actor=operator, uphold=False, reason="Data are original")
     Decision.objects.filter(pk=decision.pk).update(publicity_ends_at=timezone.now() - timedelta(seconds=1))
     advance_due_work.delay().get(timeout=60)

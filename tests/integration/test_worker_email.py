@@ -27,9 +27,7 @@ def test_a_notification_email_is_sent_by_the_worker_exactly_once(worker, bidder)
             context={"name": "ACME"},
         )
     email = OutboundEmail.objects.get(to=bidder.email)
-    assert wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).state == OutboundEmail.State.SENT, 30), (
-        worker.log.read_text()
-    )
+    assert wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).state == OutboundEmail.State.SENT, 30), worker.log.read_text()
     assert wait_for(lambda: len(_mail_files(worker)) == 1, 10)
     assert "Organisation to verify: ACME" in _mail_files(worker)[0].read_text()
 

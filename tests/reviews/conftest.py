@@ -9,9 +9,7 @@ from reviews.services import expert_save
 from tests.factories import OrganisationFactory, UserFactory, make_bid, make_challenge, member, technical_field
 
 
-def make_expert(
-    operator, *, name="Expert", affiliation=None, fields=("integrated-circuits",), keywords=("碳化硅",), cap=8
-):
+def make_expert(operator, *, name="Expert", affiliation=None, fields=("integrated-circuits",), keywords=("碳化硅",), cap=8):
     user = UserFactory(full_name=name)
     return expert_save(
         actor=operator,
@@ -24,9 +22,7 @@ def make_expert(
 @pytest.fixture
 def experts(operator):
     """Eight experts from eight organisations, all in the challenge's field."""
-    return [
-        make_expert(operator, name=f"Expert {n}", affiliation=OrganisationFactory(name=f"Lab {n}")) for n in range(8)
-    ]
+    return [make_expert(operator, name=f"Expert {n}", affiliation=OrganisationFactory(name=f"Lab {n}")) for n in range(8)]
 
 
 @pytest.fixture

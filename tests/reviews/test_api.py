@@ -84,9 +84,7 @@ def test_an_operator_lists_and_filters_the_pool(api, operator, experts):
     api.as_user(operator)
     body = api.get(url("expert-list")).json()
     assert body["count"] == 9
-    assert {"id", "email", "full_name", "affiliation", "tier", "fields", "load", "max_concurrent"} <= set(
-        body["results"][0]
-    )
+    assert {"id", "email", "full_name", "affiliation", "tier", "fields", "load", "max_concurrent"} <= set(body["results"][0])
     assert api.get(url("expert-list"), {"search": "zhang"}).json()["count"] == 1
     assert api.get(url("expert-list"), {"field": "new-energy"}).json()["count"] == 1
     assert api.get(url("expert-list"), {"affiliation": lab.pk}).json()["results"][0]["id"] == experts[0].pk
@@ -104,9 +102,7 @@ def test_the_pool_shows_each_experts_open_load(api, operator, running):
     assert by_load == sorted(by_load, reverse=True)
     full = ExpertProfile.objects.get(pk=busy[0])
     ExpertProfile.objects.filter(pk=full.pk).update(max_concurrent=rows[full.pk])
-    available = {
-        r["id"] for r in api.get(url("expert-list"), {"available": "true", "page_size": 100}).json()["results"]
-    }
+    available = {r["id"] for r in api.get(url("expert-list"), {"available": "true", "page_size": 100}).json()["results"]}
     assert full.pk not in available
 
 
@@ -378,9 +374,7 @@ def test_the_full_path_of_an_expert_through_the_api(api, operator, running):
 
     scores = scores_for(running)
     first_key = next(iter(scores))
-    draft = api.put(
-        url("review-draft", assignment.pk), {"scores": {first_key: scores[first_key]}, "comment": "So far"}, "json"
-    )
+    draft = api.put(url("review-draft", assignment.pk), {"scores": {first_key: scores[first_key]}, "comment": "So far"}, "json")
     assert draft.status_code == 200, draft.content
     assert draft.json()["status"] == "draft" and draft.json()["scores"] == {first_key: scores[first_key]}
     incomplete = api.post(url("review-submit", assignment.pk))
@@ -412,9 +406,7 @@ def test_the_full_path_of_an_expert_through_the_api(api, operator, running):
 def test_a_decline_through_the_api_brings_in_a_replacement(api, running, django_capture_on_commit_callbacks):
     assignment = Assignment.objects.filter(item__round=running).select_related("expert__user").first()
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.as_user(assignment.expert.user).post(
-            url("assignment-decline", assignment.pk), {"reason": "Travelling"}
-        )
+        response = api.as_user(assignment.expert.user).post(url("assignment-decline", assignment.pk), {"reason": "Travelling"})
     assert response.status_code == 200 and response.json()["status"] == "declined"
     assert response.json()["content"] is None and response.json()["criteria"] == []
     replacement = Assignment.objects.get(replaces=assignment)
@@ -463,9 +455,7 @@ def test_other_reviewers_scores_show_anonymously_after_submitting_when_the_round
     assert first.expert.user.full_name not in response.content.decode()
 
 
-def test_other_reviewers_scores_stay_hidden_when_the_round_does_not_allow(
-    api, running, django_capture_on_commit_callbacks
-):
+def test_other_reviewers_scores_stay_hidden_when_the_round_does_not_allow(api, running, django_capture_on_commit_callbacks):
     item = running.items.first()
     first, second, _third = Assignment.objects.filter(item=item).select_related("expert__user")
     accept_and_submit(first, django_capture_on_commit_callbacks)
@@ -554,9 +544,7 @@ def _assign(expert: ExpertProfile, round: ReviewRound, n: int) -> None:
             Review.objects.create(assignment=assignment)
 
 
-def test_the_assignment_list_runs_the_same_queries_for_1_or_20(
-    api, operator, closed_challenge, django_assert_max_num_queries
-):
+def test_the_assignment_list_runs_the_same_queries_for_1_or_20(api, operator, closed_challenge, django_assert_max_num_queries):
     round = rounds_plan(closed_challenge)[1]
     expert = make_expert(operator, name="Busy")
     _assign(expert, round, 1)

@@ -146,9 +146,7 @@ def closed_challenge(agency, editor, approver, bidder_org, bidder, rival_org, ri
 
 
 @pytest.fixture
-def target(
-    closed_challenge, experts, operator, other_agency, editor, bidder, rival, django_capture_on_commit_callbacks
-):
+def target(closed_challenge, experts, operator, other_agency, editor, bidder, rival, django_capture_on_commit_callbacks):
     round = start(closed_challenge, django_capture_on_commit_callbacks)
     item = next(i for i in round.items.all() if bidder.memberships.get().organisation_id in i.organisation_ids)
     mine = Assignment.objects.filter(item=item).select_related("expert__user").first()

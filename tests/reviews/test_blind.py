@@ -104,8 +104,7 @@ def identifying_bid(challenge, lead, actor, partner_org):
         bid=bid,
         actor=actor,
         commitments=[
-            {"indicator": i.pk, "value": i.target_value, "evidence": f"Measured at {PARTNER}"}
-            for i in challenge.indicators.all()
+            {"indicator": i.pk, "value": i.target_value, "evidence": f"Measured at {PARTNER}"} for i in challenge.indicators.all()
         ],
     )
     bids.attachment_add(bid=bid, actor=actor, upload=SimpleUploadedFile(FILE_NAME, PDF))
@@ -219,9 +218,7 @@ def test_a_blind_reviewer_of_both_items_meets_neither_applicant(
     assert_anonymous(api.get(url("assignment-list")), challenge, bidder, rival)
 
 
-def test_in_an_open_round_the_reviewer_sees_the_names(
-    api, challenge, experts, operator, django_capture_on_commit_callbacks
-):
+def test_in_an_open_round_the_reviewer_sees_the_names(api, challenge, experts, operator, django_capture_on_commit_callbacks):
     configure(challenge, operator, blind=False)
     round = start(challenge, django_capture_on_commit_callbacks)
     assignment = on_lead_item(round)
@@ -239,9 +236,7 @@ def test_in_an_open_round_the_reviewer_sees_the_names(
     assert "business%20plan.pdf" in download["Content-Disposition"] or FILE_NAME in download["Content-Disposition"]
 
 
-def test_a_reviewer_gets_404_on_every_assignment_not_their_own(
-    api, challenge, experts, django_capture_on_commit_callbacks
-):
+def test_a_reviewer_gets_404_on_every_assignment_not_their_own(api, challenge, experts, django_capture_on_commit_callbacks):
     round = start(challenge, django_capture_on_commit_callbacks)
     mine = on_lead_item(round)
     others = Assignment.objects.filter(item__round=round).exclude(expert=mine.expert)
@@ -290,9 +285,7 @@ def test_a_recused_expert_loses_the_content_and_never_sees_the_others(
         assert api.get(url("assignment-detail", other.pk)).status_code == 404
 
 
-def test_proposals_stay_invisible_to_experts_until_invited(
-    api, challenge, experts, operator, django_capture_on_commit_callbacks
-):
+def test_proposals_stay_invisible_to_experts_until_invited(api, challenge, experts, operator, django_capture_on_commit_callbacks):
     configure(challenge, operator, auto_invite=False)
     round = start(challenge, django_capture_on_commit_callbacks)
     proposed = on_lead_item(round)

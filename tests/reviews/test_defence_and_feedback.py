@@ -40,9 +40,7 @@ def test_a_defence_panel_scores_a_slot_per_shortlisted_bid_and_its_ranking_decid
     defence = ReviewRound.objects.get(kind=ReviewRound.Kind.DEFENCE)
     slots = sorted(defence.items.values_list("slot_at", flat=True))
     assert slots[1] - slots[0] == timedelta(minutes=40)
-    assert set(Assignment.objects.filter(item__round=defence).values_list("expert_id", flat=True)) <= {
-        e.pk for e in panel
-    }
+    assert set(Assignment.objects.filter(item__round=defence).values_list("expert_id", flat=True)) <= {e.pk for e in panel}
     # The defence reverses the expert ranking: the bid ranked second scores higher.
     second = defence.items.order_by("slot_at")[1]
     criteria = list(defence.rubric.criteria.all())
@@ -83,9 +81,7 @@ def test_a_defence_panel_scores_a_slot_per_shortlisted_bid_and_its_ranking_decid
 def test_applicants_read_anonymised_feedback_only_after_the_decision(ranked, approver, bidder, rival, client, api):
     bid = Bid.objects.get(lead__memberships__user=bidder, challenge=ranked)
     assert api.as_user(bidder).get(f"/api/v1/bids/{bid.pk}/feedback").json() == []
-    awards.decision_propose(
-        challenge=ranked, actor=approver, bids=[awards.revision_of(awards.ranking_for(ranked)[0]).bid]
-    )
+    awards.decision_propose(challenge=ranked, actor=approver, bids=[awards.revision_of(awards.ranking_for(ranked)[0]).bid])
     body = api.as_user(bidder).get(f"/api/v1/bids/{bid.pk}/feedback").json()
     assert len(body) == 3 and {r["reviewer"] for r in body} == {"A", "B", "C"}
     text = str(body)

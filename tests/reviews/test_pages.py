@@ -498,9 +498,7 @@ def test_too_few_experts_shows_why_and_the_operator_runs_the_assignment_again(
 
 
 def test_progress_polls_while_the_round_is_assigning(client, operator, round):
-    ReviewRound.objects.filter(pk=round.pk).update(
-        status=ReviewRound.Status.ASSIGNING, progress={"step": "solving", "items": 2}
-    )
+    ReviewRound.objects.filter(pk=round.pk).update(status=ReviewRound.Status.ASSIGNING, progress={"step": "solving", "items": 2})
     client.force_login(operator)
     html = client.get(url("round_detail", round.pk)).content.decode()
     assert 'hx-trigger="every 5s"' in html and "Computing the assignment" in html and "80%" in html
@@ -567,9 +565,7 @@ def test_the_operator_adds_and_edits_an_expert(client, operator):
     assert response.status_code == 302
     profile = ExpertProfile.objects.get(user=person)
     assert profile.keywords == sorted(["碳化硅", "crystal growth", "power devices"])
-    assert (
-        profile.affiliation == lab and profile.tier == 2 and list(profile.fields.values_list("pk", flat=True)) == fields
-    )
+    assert profile.affiliation == lab and profile.tier == 2 and list(profile.fields.values_list("pk", flat=True)) == fields
     edit = client.get(url("expert_edit", profile.pk)).content.decode()
     assert 'type="checkbox" name="fields"' in edit and "crystal growth; power devices; 碳化硅" in edit
     duplicate = client.post(url("expert_create"), data)

@@ -260,9 +260,7 @@ def test_experts_without_free_capacity_do_not_count():
 
 
 def test_locked_pair_problems_are_reported_before_solving():
-    conflicted = Instance(
-        need=[1], capacity=[1], forbidden_item=[0], forbidden_expert=[0], locked_item=[0], locked_expert=[0]
-    )
+    conflicted = Instance(need=[1], capacity=[1], forbidden_item=[0], forbidden_expert=[0], locked_item=[0], locked_expert=[0])
     assert _reasons(check_feasibility(conflicted)) == {(0, LOCKED_FORBIDDEN)}
     over_capacity = Instance(need=[1, 1], capacity=[1, 1], locked_item=[0, 1], locked_expert=[0, 0])
     shortages = check_feasibility(over_capacity)

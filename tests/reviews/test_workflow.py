@@ -40,9 +40,7 @@ def test_closing_runs_checks_assignment_and_invitations(closed_challenge, expert
     invited = Notification.objects.filter(verb="review.invited")
     assert invited.count() == 2 * round.experts_per_item
     # The invitation names neither applicant.
-    assert (
-        not invited.filter(title__icontains="Bidder").exists() and not invited.filter(body__icontains="Rival").exists()
-    )
+    assert not invited.filter(title__icontains="Bidder").exists() and not invited.filter(body__icontains="Rival").exists()
 
 
 def test_conflicted_experts_are_excluded_with_their_reason(
@@ -56,9 +54,7 @@ def test_conflicted_experts_are_excluded_with_their_reason(
     assert exclusion.reason == Exclusion.Reason.SAME_ORGANISATION
 
 
-def test_two_experts_of_one_organisation_never_share_an_item(
-    closed_challenge, operator, django_capture_on_commit_callbacks
-):
+def test_two_experts_of_one_organisation_never_share_an_item(closed_challenge, operator, django_capture_on_commit_callbacks):
     lab = OrganisationFactory(name="Shared Lab")
     for n in range(4):
         make_expert(operator, name=f"Colleague {n}", affiliation=lab)
@@ -146,9 +142,7 @@ def test_a_submitted_review_is_locked_until_an_operator_reopens_it(
     services.review_save(assignment=assignment, actor=user, scores=scores, submit=True)
 
 
-def test_scores_outside_the_range_or_missing_comments_are_refused(
-    closed_challenge, experts, django_capture_on_commit_callbacks
-):
+def test_scores_outside_the_range_or_missing_comments_are_refused(closed_challenge, experts, django_capture_on_commit_callbacks):
     from django.core.exceptions import ValidationError
 
     round = start(closed_challenge, django_capture_on_commit_callbacks)
@@ -163,9 +157,7 @@ def test_scores_outside_the_range_or_missing_comments_are_refused(
     services.review_save(assignment=assignment, actor=user, scores={criteria[0].pk: {"value": 7}})
 
 
-def test_a_reviewer_cannot_answer_someone_elses_invitation(
-    closed_challenge, experts, django_capture_on_commit_callbacks
-):
+def test_a_reviewer_cannot_answer_someone_elses_invitation(closed_challenge, experts, django_capture_on_commit_callbacks):
     from django.core.exceptions import PermissionDenied
 
     round = start(closed_challenge, django_capture_on_commit_callbacks)

@@ -69,9 +69,7 @@ def partner_org(**org_fields) -> SimpleNamespace:
 
 
 def invite(api, bid, lead_admin, organisation, **data) -> dict:
-    response = api.as_user(lead_admin).post(
-        url(bid, "partners"), {"organisation": organisation.pk, **data}, format="json"
-    )
+    response = api.as_user(lead_admin).post(url(bid, "partners"), {"organisation": organisation.pk, **data}, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -80,9 +78,7 @@ def invite(api, bid, lead_admin, organisation, **data) -> dict:
 
 
 def test_a_bid_is_created_filled_and_submitted_through_the_api(api, challenge, bidder, bidder_org):
-    created = api.as_user(bidder).post(
-        "/api/v1/bids/", {"challenge": str(challenge.pk), "title": "SiC by PVT"}, format="json"
-    )
+    created = api.as_user(bidder).post("/api/v1/bids/", {"challenge": str(challenge.pk), "title": "SiC by PVT"}, format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["lead"] == {"id": bidder_org.pk, "name": bidder_org.name}
@@ -125,9 +121,7 @@ def test_create_refuses_an_unknown_challenge_and_someone_elses_organisation(api,
     api.as_user(bidder)
     unknown = api.post("/api/v1/bids/", {"challenge": "00000000-0000-0000-0000-000000000000", "title": "X"})
     assert unknown.status_code == 400 and "challenge" in unknown.json()["fields"]
-    foreign = api.post(
-        "/api/v1/bids/", {"challenge": str(challenge.pk), "lead": rival_org.pk, "title": "X"}, format="json"
-    )
+    foreign = api.post("/api/v1/bids/", {"challenge": str(challenge.pk), "lead": rival_org.pk, "title": "X"}, format="json")
     assert foreign.status_code == 403
     assert not Bid.objects.exists()
 
@@ -281,9 +275,7 @@ def test_every_failing_rule_is_reported_at_once(api, challenge, bidder):
     created = api.as_user(bidder).post("/api/v1/bids/", {"challenge": str(challenge.pk), "title": "Empty"}).json()
     response = api.post(f"/api/v1/bids/{created['id']}/submit")
     assert response.status_code == 400
-    assert {"indicators_missing", "no_funding_requested", "no_milestones", "no_pledge"} <= set(
-        response.json()["fields"]
-    )
+    assert {"indicators_missing", "no_funding_requested", "no_milestones", "no_pledge"} <= set(response.json()["fields"])
 
 
 # The deadline, to the second -----------------------------------------------------------------------
@@ -423,9 +415,7 @@ def test_a_partner_sees_the_bid_but_only_its_own_budget_lines(api, bid, bidder, 
     assert [b["id"] for b in listed] == [str(bid.pk)]
 
     for partner in (first, second):
-        api.as_user(partner.admin).post(
-            url(bid, f"partners/{Partner.objects.get(organisation=partner.org).pk}/confirm")
-        )
+        api.as_user(partner.admin).post(url(bid, f"partners/{Partner.objects.get(organisation=partner.org).pk}/confirm"))
     assert api.as_user(bidder).post(url(bid, "submit")).status_code == 200
     content = api.as_user(first.member).get(url(bid, "revisions/1")).json()["content"]
     assert [line["organisation_id"] for line in content["budget_lines"]] == [first.org.pk]

@@ -180,9 +180,7 @@ def test_the_lead_reads_every_budget_line(client, bid, bidder, partner, partner_
 
 
 def milestone_rows(*items) -> dict:
-    return rows(
-        "milestones", [{"title": t, "due_month": m, "tranche_percent": p, "deliverables": ""} for t, m, p in items]
-    )
+    return rows("milestones", [{"title": t, "due_month": m, "tranche_percent": p, "deliverables": ""} for t, m, p in items])
 
 
 def test_an_invalid_section_shows_field_errors_keeps_what_was_typed_and_leaves_the_rest(client, bidder, bid):
@@ -259,9 +257,7 @@ def test_an_htmx_save_answers_with_the_section_and_the_checklist(client, bidder,
 
 def test_an_invalid_htmx_save_answers_with_the_errors(client, bidder, bid):
     client.force_login(bidder)
-    response = client.post(
-        url("bid_section", bid.pk, "milestones"), milestone_rows(("", "6", "50")), HTTP_HX_REQUEST="true"
-    )
+    response = client.post(url("bid_section", bid.pk, "milestones"), milestone_rows(("", "6", "50")), HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert response.status_code == 200
     assert "Not saved" in page and "This field is required." in page
@@ -333,9 +329,7 @@ def test_a_file_uploads_with_htmx_downloads_and_is_removed(client, bidder, bid):
 # Partners ---------------------------------------------------------------------------------------
 
 
-def test_the_lead_invites_by_credit_code_and_the_partner_confirms_from_my_bids(
-    client, bidder, bid, partner_org, partner_admin
-):
+def test_the_lead_invites_by_credit_code_and_the_partner_confirms_from_my_bids(client, bidder, bid, partner_org, partner_admin):
     client.force_login(bidder)
     response = client.post(
         url("bid_section", bid.pk, "partners"),
@@ -451,9 +445,7 @@ def test_after_the_deadline_the_editor_is_read_only(client, bidder, bid, challen
 # The agency's view ------------------------------------------------------------------------------
 
 
-def test_after_close_the_agency_lists_and_reads_the_submitted_revision(
-    client, editor, bidder, submitted_bid, challenge
-):
+def test_after_close_the_agency_lists_and_reads_the_submitted_revision(client, editor, bidder, submitted_bid, challenge):
     attachment = BidAttachment.objects.create(
         bid=submitted_bid, name="late.pdf", content_type="application/pdf", size=1, sha256="0", uploaded_by=bidder
     )
@@ -499,16 +491,12 @@ def test_my_bids_uses_a_constant_number_of_queries(
     assert response.content.decode().count('class="countdown"') == 30
 
 
-def test_bids_received_uses_a_constant_number_of_queries(
-    client, django_assert_max_num_queries, agency, editor, approver
-):
+def test_bids_received_uses_a_constant_number_of_queries(client, django_assert_max_num_queries, agency, editor, approver):
     def submitted_bid(challenge):
         org = OrganisationFactory()
         return make_bid(challenge=challenge, lead=org, actor=member(org, Membership.Role.ADMIN), submit=True)
 
-    small, large = (
-        make_challenge(issuer=agency, editor=editor, approver=approver, status="published") for _ in range(2)
-    )
+    small, large = (make_challenge(issuer=agency, editor=editor, approver=approver, status="published") for _ in range(2))
     submitted_bid(small)
     for _ in range(30):
         submitted_bid(large)

@@ -127,9 +127,7 @@ def test_every_failing_rule_is_reported_at_once(challenge, bidder, bidder_org):
     bid = services.bid_create(challenge=challenge, actor=bidder, lead=bidder_org, title="Empty")
     with pytest.raises(ValidationError) as caught:
         services.bid_submit(bid=bid, actor=bidder)
-    assert {"indicators_missing", "no_funding_requested", "no_milestones", "no_pledge"} <= set(
-        caught.value.message_dict
-    )
+    assert {"indicators_missing", "no_funding_requested", "no_milestones", "no_pledge"} <= set(caught.value.message_dict)
 
 
 # The deadline, to the second --------------------------------------------------------------------

@@ -50,9 +50,7 @@ class Command(BaseCommand):
             ],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(
-            self.style.SUCCESS(f"Serving http://{options['host']}:{options['port']}/ (Ctrl-C stops everything)")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Serving http://{options['host']}:{options['port']}/ (Ctrl-C stops everything)"))
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)

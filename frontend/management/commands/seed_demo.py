@@ -54,9 +54,7 @@ class Command(BaseCommand):
         for email, name, org_key, role in PEOPLE:
             user = self._user(email, name)
             Membership.objects.update_or_create(user=user, organisation=orgs[org_key], defaults={"role": role})
-        experts = [
-            self._user(email, f"专家{index:02d} Expert {index:02d}") for index, email in enumerate(EXPERTS, start=1)
-        ]
+        experts = [self._user(email, f"专家{index:02d} Expert {index:02d}") for index, email in enumerate(EXPERTS, start=1)]
         from frontend import demo
 
         demo.build(

@@ -137,9 +137,7 @@ def assignment_review(request, pk):
     if form.is_valid():
         comment = form.cleaned_data["comment"]
         with errors_into(form):
-            services.review_save(
-                assignment=assignment, actor=request.user, scores=form.scores(), comment=comment, submit=submit
-            )
+            services.review_save(assignment=assignment, actor=request.user, scores=form.scores(), comment=comment, submit=submit)
         if not form.errors:
             messages.success(request, _("Review submitted. Thank you.") if submit else _("Draft saved."))
             return redirect("frontend:assignment_detail", assignment.pk)

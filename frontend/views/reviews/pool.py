@@ -119,9 +119,7 @@ def expert_import(request):
         with errors_into(form):
             result = services.experts_import_csv(actor=request.user, data=data, dry_run=dry_run)
         if result and not result.errors and not dry_run:
-            messages.success(
-                request, _("Imported: %(c)s new, %(u)s updated.") % {"c": result.created, "u": result.updated}
-            )
+            messages.success(request, _("Imported: %(c)s new, %(u)s updated.") % {"c": result.created, "u": result.updated})
             return redirect("frontend:expert_list")
     context = {"form": form, "result": result, "columns": services.pool.CSV_COLUMNS}
     status = 400 if form.errors or (result and result.errors) else 200

@@ -155,9 +155,7 @@ def round_assign(request, pk):
 def round_reassign(request, pk):
     round = round_for(request, pk, "reviews.manage_round")
     summary = services.round_reassign(round=round, actor=request.user)
-    messages.success(
-        request, _("Recomputed around the locked pairs: %(n)s new proposals.") % {"n": summary["assignments"]}
-    )
+    messages.success(request, _("Recomputed around the locked pairs: %(n)s new proposals.") % {"n": summary["assignments"]})
     return to_round(round.pk, "#assignment")
 
 
@@ -235,9 +233,7 @@ def round_results(request, pk):
         rows = [{"item": item, "totals": _totals(item)} for item in selectors.ranking(round)]
         context["rows"] = rows
         context["chart"] = {
-            "labels": [
-                f"#{r['item'].rank or '–'} {r['item'].blind_label}{' ⚑' if r['item'].flagged else ''}" for r in rows
-            ],
+            "labels": [f"#{r['item'].rank or '–'} {r['item'].blind_label}{' ⚑' if r['item'].flagged else ''}" for r in rows],
             "totals": [[float(t) for t in r["totals"]] for r in rows],
             "scores": [float(r["item"].score) if r["item"].score is not None else None for r in rows],
             "text": {"reviewer": _("Reviewer's total"), "score": _("Aggregated score"), "axis": _("Points of 100")},
