@@ -17,7 +17,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-.PHONY: help install run test lint fmt bench messages assets check
+.PHONY: help install run test lint fmt bench bench-short messages assets check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ fmt: $(VENV)/.dev-deps ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.dev-deps ## Run the benchmarks (they print figures)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+bench: $(VENV)/.dev-deps ## Load test with wrk: gunicorn (2 workers) on PostgreSQL, 10,000 challenges, 60 s a scenario
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+bench-short: $(VENV)/.dev-deps ## The CI load test: 1,000 challenges, 5 s a scenario, fails on any error
+	$(BIN)/python bench/load.py --short --check $(BENCH_ARGS)
 
 messages: $(VENV)/.dev-deps ## Refresh and compile the Chinese and English message catalogues
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=tests --ignore=bench

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
@@ -19,6 +20,13 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+
+
+def _require(user, perm: str, obj) -> None:
+    """Permission before the body: a role that may never act is refused (403) whatever it sends.
+    The services check again."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
 
 
 class TokenView(APIView):
@@ -85,6 +93,7 @@ class OrganisationReject(APIView):
     @extend_schema(request=RejectSerializer, responses=OrganisationSerializer)
     def post(self, request, pk):
         organisation = selectors.organisation_for(request.user, pk)
+        _require(request.user, "accounts.verify_organisation", organisation)
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = services.organisation_reject(
@@ -97,6 +106,7 @@ class OrganisationInvite(APIView):
     @extend_schema(request=InvitationRequestSerializer, responses={201: InvitationSerializer})
     def post(self, request, pk):
         organisation = selectors.organisation_for(request.user, pk)
+        _require(request.user, "accounts.invite_member", organisation)
         data = InvitationRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(organisation=organisation, actor=request.user, **data.validated_data)

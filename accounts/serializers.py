@@ -1,9 +1,13 @@
 from rest_framework import serializers
 
+from core.api_fields import OpaqueIdField
+
 from .models import Membership, Organisation, User
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
+
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "credit_code", "size", "is_specialised_sme", "status", "rejection_reason"]

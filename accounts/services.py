@@ -86,6 +86,17 @@ def user_verify_email(*, user: User, token: str) -> bool:
     return True
 
 
+def user_password_change(*, user: User, password: str) -> User:
+    """A logged-in user chose a new password (the old one was checked by the form): validated,
+    saved and audited. Keeping the session valid is the caller's part (update_session_auth_hash)."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(action="user.password_change", actor=user, obj=user)
+    return user
+
+
 def organisation_register(*, actor: User, name: str, kind: str, credit_code: str, size: str, **extra) -> Organisation:
     """A person registers their organisation; it waits for an operator to verify it.
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core import converters  # noqa: F401  (registers <oid:...>)
+
 from . import api
 
 app_name = "accounts"
@@ -8,8 +10,8 @@ urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
     path("organisations/", api.OrganisationList.as_view(), name="organisation-list"),
-    path("organisations/<int:pk>/", api.OrganisationDetail.as_view(), name="organisation-detail"),
-    path("organisations/<int:pk>/verify", api.OrganisationVerify.as_view(), name="organisation-verify"),
-    path("organisations/<int:pk>/reject", api.OrganisationReject.as_view(), name="organisation-reject"),
-    path("organisations/<int:pk>/invitations", api.OrganisationInvite.as_view(), name="organisation-invite"),
+    path("organisations/<oid:pk>/", api.OrganisationDetail.as_view(), name="organisation-detail"),
+    path("organisations/<oid:pk>/verify", api.OrganisationVerify.as_view(), name="organisation-verify"),
+    path("organisations/<oid:pk>/reject", api.OrganisationReject.as_view(), name="organisation-reject"),
+    path("organisations/<oid:pk>/invitations", api.OrganisationInvite.as_view(), name="organisation-invite"),
 ]

@@ -18,10 +18,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Organisation
+from accounts.models import Membership, Organisation
+from accounts.rules import roles_by_org
 from challenges import selectors as challenge_selectors
 from challenges.models import Challenge
 from core.files import download_response
+from core.opaque import encode
 from submissions.models import Bid
 
 from . import selectors, services
@@ -64,8 +66,9 @@ def _validated(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-def _require(user, perm: str, obj) -> None:
-    """For reads, which have no service to refuse them: a known object, a forbidden look."""
+def _require(user, perm: str, obj=None) -> None:
+    """Permission before the body: a role that may never act is refused (403) whatever it sends.
+    Reads use it too, having no service to refuse them. The services check again."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
 
@@ -125,6 +128,12 @@ def _challenge(user, pk) -> Challenge:
         raise ValidationError({"challenge": _("No such challenge.")}) from None
 
 
+def _approver_somewhere(user) -> None:
+    """The challenge travels in the body: before reading it, refuse whoever approves for no agency."""
+    if Membership.Role.APPROVER not in roles_by_org(user).values():
+        raise PermissionDenied
+
+
 def _bids(challenge: Challenge, ids: list) -> list[Bid]:
     found = Bid.objects.filter(challenge=challenge).in_bulk(ids)
     if len(found) != len(set(ids)):
@@ -137,6 +146,7 @@ class DecisionCreate(APIView):
     def post(self, request):
         """The approver proposes the winner(s) from the ranking and opens the publicity period.
         Departing from the ranking needs the written `reason`."""
+        _approver_somewhere(request.user)
         data = _validated(DecisionInput, request)
         challenge = _challenge(request.user, data["challenge"])
         decision = services.decision_propose(
@@ -150,6 +160,7 @@ class DecisionNone(APIView):
     def post(self, request):
         """No bid is acceptable (流榜): the approver closes the challenge unawarded, saying why; the agency
         may then re-issue it."""
+        _approver_somewhere(request.user)
         data = _validated(DecisionNoneInput, request)
         challenge = _challenge(request.user, data["challenge"])
         challenge = services.decision_none(challenge=challenge, actor=request.user, reason=data["reason"])
@@ -161,6 +172,7 @@ class DownSelect(APIView):
     def post(self, request):
         """Horse race (赛马制): once every team's designated milestone is decided, keep the best
         teams by their acceptance scores; the others end as completed-eliminated."""
+        _approver_somewhere(request.user)
         data = _validated(DownSelectInput, request)
         challenge = _challenge(request.user, data["challenge"])
         kept = services.down_select(challenge=challenge, actor=request.user, position=data["position"])
@@ -225,6 +237,7 @@ class ObjectionResolve(APIView):
     def post(self, request, pk):
         """The operator dismisses the objection or upholds it (revoking the award)."""
         objection = selectors.objection_for(request.user, pk)
+        _require(request.user, "awards.resolve_objection")
         data = _validated(ResolveInput, request)
         objection = services.objection_resolve(
             objection=objection, actor=request.user, uphold=data["uphold"], reason=data["reason"]
@@ -255,6 +268,7 @@ class ContractDetail(APIView):
     def put(self, request, pk):
         """Replace the milestone plan before anyone signs; the tranches add up exactly to the award."""
         contract = selectors.contract_for(request.user, pk)
+        _require(request.user, "awards.edit_contract", contract.award)
         data = _validated(ContractInput, request)
         services.contract_update(
             contract=contract,
@@ -270,6 +284,8 @@ class ContractSign(APIView):
     def post(self, request, pk):
         """Sign for your side the version you read; the contract is in force when both sides signed it."""
         contract = selectors.contract_for(request.user, pk)
+        if not any(request.user.has_perm(p, contract.award) for p in ("awards.sign_for_agency", "awards.sign_for_winner")):
+            raise PermissionDenied
         data = _validated(SignInput, request)
         services.contract_sign(contract=contract, actor=request.user, version=data["version"])
         return _contract_detail(request, pk)
@@ -280,6 +296,7 @@ class ContractExtension(APIView):
     def post(self, request, pk):
         """Grant the one extension (延期); the open milestones' due dates move with it."""
         contract = selectors.contract_for(request.user, pk)
+        _require(request.user, "awards.grant_extension", contract.award)
         data = _validated(ExtensionInput, request)
         services.extension_grant(contract=contract, actor=request.user, months=data["months"], reason=data["reason"])
         return _contract_detail(request, pk)
@@ -290,6 +307,7 @@ class ContractTerminate(APIView):
     def post(self, request, pk):
         """End the contract: excused (no penalty) or at fault (recovery, and a ban for fraud)."""
         contract = selectors.contract_for(request.user, pk)
+        _require(request.user, "awards.terminate", contract.award)
         data = _validated(TerminateInput, request)
         services.contract_terminate(award=contract.award, actor=request.user, **data)
         return _contract_detail(request, pk)
@@ -335,7 +353,7 @@ def ledger_csv(contract: Contract) -> HttpResponse:
     """The ledger as a spreadsheet: one row per disbursement, a blank row, then the totals."""
     ledger = selectors.ledger(contract.award)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ledger-contract-{contract.pk}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="ledger-contract-{encode(contract.pk)}.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
     writer = csv.writer(response)
     writer.writerow(
@@ -386,6 +404,7 @@ class MilestoneDeliverables(APIView):
     def post(self, request, pk):
         """The winner hands in the report and the measured value of each indicator for acceptance."""
         milestone = selectors.milestone_for(request.user, pk)
+        _require(request.user, "awards.deliver", milestone.contract.award)
         data = _validated(DeliveryInput, request)
         delivery = services.delivery_submit(
             milestone=milestone,
@@ -401,6 +420,7 @@ class MilestoneAcceptance(APIView):
     def post(self, request, pk):
         """pass (releases the tranche), rectify (once) or fail, with the reason."""
         milestone = selectors.milestone_for(request.user, pk)
+        _require(request.user, "awards.decide_acceptance", milestone.contract.award)
         data = _validated(AcceptanceInput, request)
         milestone = services.acceptance_decide(
             milestone=milestone, actor=request.user, outcome=data["outcome"], reason=data["reason"]
@@ -420,6 +440,7 @@ class DisbursementMarkPaid(APIView):
     def post(self, request, pk):
         """Record the payment with the bank's reference; the platform keeps the ledger, it moves no money."""
         row = selectors.disbursement_for(request.user, pk)
+        _require(request.user, "awards.record_payment")
         data = _validated(PaidInput, request)
         row = services.disbursement_mark_paid(disbursement=row, actor=request.user, reference=data["reference"])
         return Response(DisbursementSerializer(row).data)

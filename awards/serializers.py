@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from challenges.models import Indicator
+from core.api_fields import OpaqueIdField
 from core.files import check_upload
 
 from .models import MONEY, Award, Contract, Decision, Disbursement, Milestone, Objection
@@ -45,7 +46,7 @@ class ChallengeRef(serializers.Serializer):
 
 
 class OrganisationRef(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     name = serializers.CharField()
 
 
@@ -93,7 +94,7 @@ class MeasurementSerializer(serializers.Serializer):
 
 class DeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
+    milestone = OpaqueIdField(source="milestone_id")
     number = serializers.IntegerField()
     report = serializers.CharField()
     submitted_by = PersonRef()
@@ -102,7 +103,7 @@ class DeliverySerializer(serializers.Serializer):
 
 
 class MilestoneSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     position = serializers.IntegerField()
     title = serializers.CharField()
     deliverables = serializers.CharField()
@@ -119,8 +120,8 @@ class MilestoneSerializer(serializers.Serializer):
 
 
 class DisbursementSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    milestone = serializers.IntegerField(source="milestone_id")
+    id = OpaqueIdField()
+    milestone = OpaqueIdField(source="milestone_id")
     milestone_title = serializers.CharField(source="milestone.title")
     amount = serializers.DecimalField(**MONEY)
     status = DisbursementStatusField()
@@ -133,7 +134,7 @@ class DisbursementSerializer(serializers.Serializer):
 class ContractSerializer(serializers.Serializer):
     """The task contract as its parties and operators read it, with the money so far."""
 
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     award = serializers.UUIDField(source="award_id")
     award_status = AwardStatusField(source="award.status")
     challenge = ChallengeRef(source="award.challenge")
@@ -208,7 +209,7 @@ class ObjectionStatusSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -217,7 +218,7 @@ class EvidenceSerializer(serializers.Serializer):
 class ObjectionSerializer(serializers.Serializer):
     """The whole objection, with the objector's identity: for operators and the objector."""
 
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     award = serializers.UUIDField(source="award_id")
     status = ObjectionStatusField()
     real_name = serializers.CharField()
@@ -316,7 +317,7 @@ class ObjectionInput(serializers.Serializer):
     real_name = serializers.CharField(max_length=100, allow_blank=True, help_text="Anonymous objections are refused.")
     contact = serializers.CharField(max_length=100, allow_blank=True)
     grounds = serializers.CharField(max_length=10_000, allow_blank=True)
-    organisation = serializers.IntegerField(
+    organisation = OpaqueIdField(
         required=False, allow_null=True, help_text="One of your organisations, when objecting on its behalf."
     )
     files = serializers.ListField(

@@ -1,7 +1,7 @@
 """Taking command (挂帅): where public money moves. Every change locks its row, checks the actor
 per object, writes an audit event and notifies after commit; sums are guarded under locks."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -356,6 +356,10 @@ def contract_create(*, award: Award) -> Contract:
     return contract
 
 
+DUE_DATE_HORIZON = timedelta(days=365 * 20)
+MAX_KEPT = 20  # a decision names at most 20 bids, so no down-select keeps more
+
+
 def contract_update(
     *, contract: Contract, actor, milestones: list[dict], first_tranche_on_signing: bool | None = None
 ) -> Contract:
@@ -368,11 +372,16 @@ def contract_update(
             raise DomainError(_("A contract that anyone has signed cannot change."), code="signed")
         rows = [Milestone(contract=locked, position=n, **m) for n, m in enumerate(milestones)]
         errors = []
+        today = timezone.localdate()
         for n, row in enumerate(rows, start=1):
             try:
                 row.full_clean(exclude=["contract", "acceptance_round"])
             except ValidationError as exc:
                 errors += [f"{n}. {f}: {m}" for f, ms in exc.message_dict.items() for m in ms]
+            if isinstance(row.due_date, date) and not today <= row.due_date <= today + DUE_DATE_HORIZON:
+                errors.append(f"{n}. due_date: " + _("A due date lies between today and twenty years from now."))
+            if isinstance(row.keep_best, int) and row.keep_best > MAX_KEPT:
+                errors.append(f"{n}. keep_best: " + _("At most %(n)s teams can be kept.") % {"n": MAX_KEPT})
         total = sum((r.tranche_amount for r in rows if r.tranche_amount is not None), ZERO)
         if not errors and total != locked.amount:
             errors.append(

@@ -11,7 +11,8 @@ Everything it makes is marked so it can be found and deleted again:
 * challenges belong to the generated agencies.
 
 Rows are written with bulk_create in batches inside transactions; no service is called per row,
-so no audit events or notifications are written either.
+so no audit events or notifications are written either. `--actors` then adds, through the services,
+what the logged-in load scenarios need (bench/actors.py).
 """
 
 from __future__ import annotations
@@ -427,6 +428,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--challenges", type=int, default=10_000, help="generated challenges wanted (default 10000)")
     parser.add_argument("--reset", action="store_true", help="delete the previously generated rows first")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--actors",
+        choices=["full", "short"],
+        help="also make the load test's bidders, draft bids, review round and experts (bench/actors.py)",
+    )
     args = parser.parse_args(argv)
     if args.reset:
         reset()
@@ -437,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({Indicator.objects.filter(challenge__in=generated_challenges()).count():,} indicators, "
         f"{generated_organisations().count():,} organisations); {time.perf_counter() - started:.1f} s"
     )
+    if args.actors:
+        from bench import actors
+
+        actors.ensure(actors.FULL if args.actors == "full" else actors.SHORT)
     return 0
 
 

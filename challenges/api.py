@@ -1,15 +1,20 @@
 """The challenges REST API: fetch through a selector (404 for the unknown), call one service, serialize."""
 
+import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Membership
+from accounts.rules import roles_by_org
 from core import files
+from core.api_fields import OpaqueIdFilter
 
 from . import selectors, services
 from .filters import ChallengeFilter
@@ -68,6 +73,24 @@ def _acting_organisation(user, pk):
     return organisation
 
 
+def _require(user, perm: str, obj=None) -> None:
+    """Permission before the body: a role that may never act is refused (403) whatever it sends.
+    The services check again."""
+    if not user.has_perm(perm, obj):
+        raise exceptions.PermissionDenied
+
+
+def _agency_staff_somewhere(user) -> None:
+    """The issuing agency travels in the body: before reading it, refuse whoever works for no agency."""
+    if not any(role in Membership.AGENCY_ROLES for role in roles_by_org(user).values()):
+        raise exceptions.PermissionDenied
+
+
+def _applicant_somewhere(user) -> None:
+    if not selectors.applicant_organisation_ids(user):
+        raise exceptions.PermissionDenied(_("Only members of an applicant organisation can do this."))
+
+
 def _validated(serializer_class, request, **kwargs) -> dict:
     data = serializer_class(data=request.data, **kwargs)
     data.is_valid(raise_exception=True)
@@ -77,12 +100,24 @@ def _validated(serializer_class, request, **kwargs) -> dict:
 # The list ------------------------------------------------------------------------------------
 
 
+class ApiChallengeFilter(ChallengeFilter):
+    # The API names the agency by its opaque id; the page's form keeps its select of agencies.
+    issuer = OpaqueIdFilter(field_name="issuer_id", label=gettext_lazy("Agency"))
+    # Declared so it is checked like every filter; get_queryset picks the rows from it.
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", help_text="Only the challenges of the caller's agencies, in every state."
+    )
+
+    def filter_mine(self, queryset, name, value):
+        return queryset
+
+
 class ChallengeListCreate(generics.ListAPIView):
     """Challenges the caller may see, searched, filtered and sorted; POST starts a draft."""
 
     permission_classes = [ReadOrLogin]
     serializer_class = ChallengeListSerializer
-    filterset_class = ChallengeFilter
+    filterset_class = ApiChallengeFilter
 
     def get_queryset(self):
         user = self.request.user
@@ -90,18 +125,9 @@ class ChallengeListCreate(generics.ListAPIView):
             return selectors.agency_challenges(user)
         return selectors.with_list_data(selectors.visible_challenges(user))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "mine", OpenApiTypes.BOOL, description="Only the challenges of the caller's agencies, in every state."
-            )
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     @extend_schema(request=ChallengeCreateInput, responses={201: ChallengeDetailSerializer})
     def post(self, request):
+        _agency_staff_somewhere(request.user)
         values = _validated(ChallengeCreateInput, request)
         challenge = services.challenge_create(
             actor=request.user,
@@ -133,6 +159,7 @@ class ChallengeDetail(APIView):
 
     def _update(self, request, pk, *, partial: bool) -> Response:
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.edit_challenge", challenge)
         values = _validated(ChallengeUpdateInput, request, partial=partial)
         services.challenge_update(
             challenge=challenge,
@@ -162,6 +189,7 @@ class ChallengeReturn(APIView):
     @extend_schema(request=ReturnInput, responses=ChallengeDetailSerializer)
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.return_challenge", challenge)
         values = _validated(ReturnInput, request)
         services.challenge_return(challenge=challenge, actor=request.user, comment=values["comment"])
         return _detail(request, pk)
@@ -171,6 +199,7 @@ class ChallengeCancel(APIView):
     @extend_schema(request=CancelInput, responses=ChallengeDetailSerializer)
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.cancel_challenge", challenge)
         values = _validated(CancelInput, request)
         services.challenge_cancel(challenge=challenge, actor=request.user, reason=values["reason"])
         return _detail(request, pk)
@@ -208,6 +237,7 @@ class ChallengeAmendments(APIView):
     @extend_schema(request=AmendmentInput, responses={201: AmendmentSerializer})
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.amend_challenge", challenge)
         values = _validated(AmendmentInput, request)
         amendment = services.challenge_amend(
             challenge=challenge, actor=request.user, reason=values["reason"], changes=values["changes"]
@@ -229,6 +259,7 @@ class ChallengeQuestions(APIView):
     @extend_schema(request=QuestionInput, responses={201: QuestionSerializer})
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.ask_question", challenge)
         values = _validated(QuestionInput, request)
         question = services.question_ask(challenge=challenge, actor=request.user, text=values["text"])
         return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
@@ -239,6 +270,7 @@ class QuestionAnswer(APIView):
     def post(self, request, pk, qid):
         challenge = selectors.challenge_for(request.user, pk)
         question = selectors.question_for(request.user, challenge, qid)
+        _require(request.user, "challenges.answer_question", challenge)
         values = _validated(AnswerInput, request)
         question = services.question_answer(question=question, actor=request.user, answer=values["answer"])
         return Response(QuestionSerializer(question).data)
@@ -257,6 +289,7 @@ class ChallengeNda(APIView):
     @extend_schema(request=ActingOrganisationInput, responses={201: NdaStatusSerializer})
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.sign_nda", challenge)
         organisation = _acting_organisation(request.user, _validated(ActingOrganisationInput, request).get("organisation"))
         services.nda_sign(challenge=challenge, actor=request.user, organisation=organisation)
         return Response(NdaStatusSerializer(_nda_status(request.user, challenge)).data, status=status.HTTP_201_CREATED)
@@ -279,6 +312,7 @@ class ChallengeAttachments(APIView):
     @extend_schema(request={"multipart/form-data": AttachmentUploadInput}, responses={201: AttachmentSerializer})
     def post(self, request, pk):
         challenge = selectors.challenge_for(request.user, pk)
+        _require(request.user, "challenges.edit_challenge", challenge)
         values = _validated(AttachmentUploadInput, request)
         attachment = services.attachment_add(
             challenge=challenge, actor=request.user, upload=values["file"], confidential=values["confidential"]
@@ -324,12 +358,14 @@ class Subscriptions(APIView):
 
     @extend_schema(parameters=[ActingOrganisationInput], responses=SubscriptionSerializer)
     def get(self, request):
+        _applicant_somewhere(request.user)
         query = ActingOrganisationInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         return self._response(_acting_organisation(request.user, query.validated_data.get("organisation")))
 
     @extend_schema(request=SubscriptionInput, responses=SubscriptionSerializer)
     def put(self, request):
+        _applicant_somewhere(request.user)
         values = _validated(SubscriptionInput, request)
         organisation = _acting_organisation(request.user, values.get("organisation"))
         services.subscription_set(organisation=organisation, actor=request.user, fields=values["fields"])

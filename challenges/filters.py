@@ -1,6 +1,7 @@
 """Search, filters and sorting for challenge lists: one definition for the page and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,19 @@ from accounts.models import Organisation
 from .models import Challenge, TechnicalField
 
 MAX_TERMS = 8
+
+
+class SaneDateTimeField(django_filters.fields.IsoDateTimeField):
+    # Year 1 or 9999 in Beijing time is out of range in UTC: the query itself would crash.
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not 1900 <= value.year <= 9000:
+            raise forms.ValidationError(_("Enter a date between the years 1900 and 9000."), code="out_of_range")
+        return value
+
+
+class SaneDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = SaneDateTimeField
 
 
 class NewestFirstOrdering(django_filters.OrderingFilter):
@@ -51,10 +65,8 @@ class ChallengeFilter(django_filters.FilterSet):
     funding_max = django_filters.NumberFilter(
         label=_("Funding at most (CNY)"), field_name="government_funding", lookup_expr="lte"
     )
-    closes_after = django_filters.IsoDateTimeFilter(label=_("Deadline after"), field_name="bidding_closes_at", lookup_expr="gte")
-    closes_before = django_filters.IsoDateTimeFilter(
-        label=_("Deadline before"), field_name="bidding_closes_at", lookup_expr="lte"
-    )
+    closes_after = SaneDateTimeFilter(label=_("Deadline after"), field_name="bidding_closes_at", lookup_expr="gte")
+    closes_before = SaneDateTimeFilter(label=_("Deadline before"), field_name="bidding_closes_at", lookup_expr="lte")
     open_now = django_filters.BooleanFilter(label=_("Open for bids now"), method="filter_open_now")
     ordering = NewestFirstOrdering(
         label=_("Sort by"),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organisation
+from core.api_fields import CodesField, OpaqueIdField, OpaqueRelatedField
 
 from . import services
 from .models import Amendment, Challenge, ChallengeAttachment, Indicator, Question, TechnicalField
@@ -25,6 +26,8 @@ class TechnicalFieldSerializer(serializers.ModelSerializer):
 
 
 class IssuerSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
+
     class Meta:
         model = Organisation
         fields = ["id", "name"]
@@ -49,6 +52,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +83,8 @@ class AmendmentSerializer(serializers.ModelSerializer):
 class QuestionSerializer(serializers.ModelSerializer):
     """A question and its answer; never who asked."""
 
+    id = OpaqueIdField(read_only=True)
+
     class Meta:
         model = Question
         fields = ["id", "text", "answer", "asked_at", "answered_at"]
@@ -89,7 +95,7 @@ class NdaStatusSerializer(serializers.Serializer):
     text = serializers.CharField()
     version = serializers.IntegerField()
     signed = serializers.BooleanField(help_text="One of the caller's organisations signed this challenge's NDA.")
-    signed_organisations = serializers.ListField(child=serializers.IntegerField())
+    signed_organisations = serializers.ListField(child=OpaqueIdField())
     can_sign = serializers.BooleanField()
 
 
@@ -195,7 +201,7 @@ class ChallengeDetailSerializer(ChallengeListSerializer):
 
 
 class SubscriptionSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField()
+    organisation = OpaqueIdField()
     fields = TechnicalFieldSerializer(many=True)
 
 
@@ -212,9 +218,7 @@ _CHALLENGE_FIELDS = list(services.DRAFT_FIELDS)
 
 
 class ChallengeUpdateInput(serializers.ModelSerializer):
-    fields = serializers.SlugRelatedField(
-        slug_field="code", queryset=TechnicalField.objects.all(), many=True, help_text="Technical field codes."
-    )
+    fields = CodesField(slug_field="code", queryset=TechnicalField.objects.all(), many=True, help_text="Technical field codes.")
     indicators = IndicatorInput(many=True, help_text="The measurable targets; at least one.")
     # Plain strings: the model says which kinds and sizes are allowed.
     allowed_kinds = serializers.ListField(child=serializers.CharField(), required=False)
@@ -226,6 +230,8 @@ class ChallengeUpdateInput(serializers.ModelSerializer):
 
 
 class ChallengeCreateInput(ChallengeUpdateInput):
+    issuer = OpaqueRelatedField(queryset=Organisation.objects.all())
+
     class Meta(ChallengeUpdateInput.Meta):
         fields = ["issuer", *ChallengeUpdateInput.Meta.fields]
 
@@ -266,7 +272,7 @@ class AnswerInput(serializers.Serializer):
 
 
 class ActingOrganisationInput(serializers.Serializer):
-    organisation = serializers.IntegerField(
+    organisation = OpaqueIdField(
         required=False, allow_null=True, help_text="Defaults to the caller's first applicant organisation."
     )
 
@@ -277,9 +283,7 @@ class AttachmentUploadInput(serializers.Serializer):
 
 
 class SubscriptionInput(serializers.Serializer):
-    fields = serializers.SlugRelatedField(
-        slug_field="code", queryset=TechnicalField.objects.all(), many=True, help_text="Technical field codes."
-    )
-    organisation = serializers.IntegerField(
+    fields = CodesField(slug_field="code", queryset=TechnicalField.objects.all(), many=True, help_text="Technical field codes.")
+    organisation = OpaqueIdField(
         required=False, allow_null=True, help_text="Defaults to the caller's first applicant organisation."
     )

@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -184,9 +184,11 @@ def challenge_update(
         if locked.status not in Challenge.EDITABLE_STATES:
             raise DomainError(_("Only a draft can be edited; after publication, publish an amendment."), code="not_editable")
         before = audit.snapshot(locked, AUDITED_FIELDS)
+        dates_before = {name: getattr(locked, name) for name in SCHEDULE_FIELDS}
         for name, value in data.items():
             setattr(locked, name, value)
-        _save_draft(locked, fields=None if fields is None else list(fields), indicators=indicators)
+        changed = {name for name in SCHEDULE_FIELDS if getattr(locked, name) != dates_before[name]}
+        _save_draft(locked, fields=None if fields is None else list(fields), indicators=indicators, changed_dates=changed)
         audit.record(
             action="challenge.update",
             actor=actor,
@@ -198,10 +200,43 @@ def challenge_update(
     return locked
 
 
-def _save_draft(challenge: Challenge, *, fields: list | None, indicators: list[dict] | None) -> None:
+# Dates a draft may carry: set now, so a typo (year 20260, 1926) or a deadline already gone is caught
+# when it is typed; a stale draft whose dates were not touched is left for the approver to catch.
+SCHEDULE_FIELDS = ("bidding_opens_at", "bidding_closes_at")
+SCHEDULE_HORIZON = timedelta(days=365 * 10)
+SCHEDULE_PAST = timedelta(days=365)
+
+
+def schedule_errors(values: dict, changed: set[str], now: datetime) -> dict[str, list[str]]:
+    """Errors for the bidding dates just set; the pages' forms ask this too, so both say the same."""
     errors = {}
+    for name in SCHEDULE_FIELDS:
+        value = values.get(name)
+        if name not in changed or not isinstance(value, datetime):
+            continue
+        if value > now + SCHEDULE_HORIZON:
+            errors[name] = [_("Dates more than ten years ahead are not accepted.")]
+        elif name == "bidding_opens_at" and value < now - SCHEDULE_PAST:
+            errors[name] = [_("The opening date is more than a year in the past.")]
+        elif name == "bidding_closes_at" and value <= now and not _before(value, values.get("bidding_opens_at")):
+            errors[name] = [_("The bidding deadline must be in the future.")]
+    return errors
+
+
+def _before(value: datetime, other) -> bool:
+    """Closing before opening has its own message (the model's); one reason per field is enough."""
+    return isinstance(other, datetime) and value <= other
+
+
+def _save_draft(
+    challenge: Challenge, *, fields: list | None, indicators: list[dict] | None, changed_dates: set[str] | None = None
+) -> None:
+    changed = set(SCHEDULE_FIELDS) if changed_dates is None else changed_dates
+    values = {name: getattr(challenge, name) for name in SCHEDULE_FIELDS}
+    errors = schedule_errors(values, changed, timezone.now())
     try:
-        challenge.full_clean(exclude=["fields"])
+        # Dates already refused stay out of the model's checks: year 1 in UTC+8 cannot even be queried.
+        challenge.full_clean(exclude=["fields", *errors])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if fields is not None and not fields:

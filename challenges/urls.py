@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core import converters  # noqa: F401  (registers <oid:...>)
+
 from . import api
 
 app_name = "challenges"
@@ -14,10 +16,10 @@ urlpatterns = [
     path("challenges/<uuid:pk>/reissue", api.ChallengeReissue.as_view(), name="challenge-reissue"),
     path("challenges/<uuid:pk>/amendments", api.ChallengeAmendments.as_view(), name="challenge-amendments"),
     path("challenges/<uuid:pk>/questions", api.ChallengeQuestions.as_view(), name="challenge-questions"),
-    path("challenges/<uuid:pk>/questions/<int:qid>/answer", api.QuestionAnswer.as_view(), name="question-answer"),
+    path("challenges/<uuid:pk>/questions/<oid:qid>/answer", api.QuestionAnswer.as_view(), name="question-answer"),
     path("challenges/<uuid:pk>/nda", api.ChallengeNda.as_view(), name="challenge-nda"),
     path("challenges/<uuid:pk>/attachments", api.ChallengeAttachments.as_view(), name="challenge-attachments"),
-    path("challenge-attachments/<int:pk>/download", api.AttachmentDownload.as_view(), name="attachment-download"),
+    path("challenge-attachments/<oid:pk>/download", api.AttachmentDownload.as_view(), name="attachment-download"),
     path("fields/", api.TechnicalFieldList.as_view(), name="field-list"),
     path("subscriptions/", api.Subscriptions.as_view(), name="subscriptions"),
 ]

@@ -40,6 +40,7 @@ def _env(name, cast, default):
 
 DEBUG = _env("DEBUG", env.bool, False)
 SECRET_KEY = _env("SECRET_KEY", env.str, "dev-only-key-8f3a1c9e2b7d4f60a5e1c3b9d7f2a4e6c8b0d1f3a5c7e9")
+OPAQUE_ID_KEY = _env("OPAQUE_ID_KEY", env.str, "")  # empty: derived from SECRET_KEY (core/opaque.py)
 ALLOWED_HOSTS = _env("ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env("CSRF_TRUSTED_ORIGINS", env.list, [])
 SITE_URL = _env("SITE_URL", env.str, "http://127.0.0.1:8000")
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,6 +161,17 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands a message that a killed worker had taken to another worker only after this
+# many seconds. It must be longer than any countdown we use (email retries back off up to
+# 30 minutes), or a task waiting for its countdown would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = _env("CELERY_VISIBILITY_TIMEOUT", env.int, 7200)
+if REDIS_URL:
+    # Each worker looks for such messages every 10 s (kombu's default is every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, "unacked_restore_throttle": 1}
+# Tasks retry a transient database error (connection lost, lock timeout) this many times,
+# backing off from CELERY_DB_RETRY_BACKOFF seconds, then alert the operators.
+CELERY_DB_RETRIES = _env("CELERY_DB_RETRIES", env.int, 5)
+CELERY_DB_RETRY_BACKOFF = _env("CELERY_DB_RETRY_BACKOFF", env.int, 10)
 
 # Authentication -----------------------------------------------------------------
 
@@ -193,6 +206,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = _env("AXES_ENABLED", env.bool, True)
+# Our own page, in the site's layout and language, instead of axes' bare English text.
+AXES_LOCKOUT_TEMPLATE = "frontend/accounts/locked_out.html"
 
 # Internationalisation -----------------------------------------------------------
 
@@ -247,8 +262,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
+    # JSON only; the upload endpoints declare multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "PAGE_SIZE": 20,
@@ -263,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_schema.document_errors"],
 }
 
 # Security headers -------------------------------------------------------------------

@@ -51,6 +51,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RecursionError):
+        # Only the JSON parser recurses on input: a body nested thousands deep is bad input, not a bug.
+        exc = exceptions.ParseError(_("The JSON is nested too deeply."))
+    elif isinstance(exc, OverflowError):
+        # A date or number at the edge of its range (year 1 in UTC+8) that a filter passed on as is.
+        exc = exceptions.ValidationError({"non_field_errors": [_("A date or number is out of range.")]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -46,8 +46,12 @@ def safe_name(name: str) -> str:
     """A display name without paths, control characters or leading dots."""
     base = os.path.basename((name or "").replace("\\", "/"))
     base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
-    base = base.strip().lstrip(".").replace("/", "_")[:150]
-    return base or "file"
+    base = base.strip().lstrip(".").replace("/", "_")
+    stem, extension = os.path.splitext(base)
+    if len(extension) > 16:
+        stem, extension = base, ""
+    # Shorten the stem, not the extension: the extension is checked against the content.
+    return (stem[: 150 - len(extension)].rstrip() + extension) or "file"
 
 
 def check_upload(upload) -> CheckedFile:

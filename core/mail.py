@@ -12,6 +12,9 @@ from .models import OutboundEmail
 State = OutboundEmail.State
 # A pending email older than this lost its queued message (say, a broker restart).
 STALL_AFTER = timedelta(minutes=10)
+# A row claimed longer ago than this and still "sending" lost its worker mid-send: the
+# message may have reached the mail server or not, so it is flagged, never sent again.
+UNCERTAIN_AFTER = timedelta(minutes=15)
 
 
 def queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
@@ -56,3 +59,34 @@ def stalled_ids(now=None) -> list[int]:
     cutoff = (now or timezone.now()) - STALL_AFTER
     stalled = OutboundEmail.objects.filter(state=State.PENDING, created_at__lt=cutoff)
     return list(stalled.values_list("pk", flat=True)[:500])
+
+
+def flag_uncertain(now=None) -> list[OutboundEmail]:
+    """sending → uncertain for rows whose worker died; the operators are told, once per row."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext_lazy
+
+    from . import audit
+    from .notifications import notify
+
+    cutoff = (now or timezone.now()) - UNCERTAIN_AFTER
+    flagged = []
+    for pk in OutboundEmail.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            if not OutboundEmail.objects.filter(pk=pk, state=State.SENDING, claimed_at__lt=cutoff).update(state=State.UNCERTAIN):
+                continue  # the worker finished after all, or another sweep took it
+            email = OutboundEmail.objects.get(pk=pk)
+            audit.record(action="email.uncertain", obj=email, after={"key": email.key, "to": email.to})
+            notify(
+                recipients=get_user_model().objects.filter(is_operator=True, is_active=True),
+                verb="email.uncertain",
+                key=f"email.uncertain:{email.pk}",
+                title=gettext_lazy("Email may not have been sent: %(subject)s"),
+                body=gettext_lazy(
+                    "A worker stopped while sending this email to %(to)s. It may or may not have arrived; "
+                    "it will not be sent again automatically."
+                ),
+                context={"subject": email.subject, "to": email.to},
+            )
+        flagged.append(email)
+    return flagged

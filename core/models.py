@@ -89,6 +89,9 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A worker died between claiming and confirming: it may or may not have gone out.
+        # Never re-sent automatically; an operator checks and decides.
+        UNCERTAIN = "uncertain", _("Uncertain")
 
     key = models.CharField(_("event key"), max_length=200, unique=True)
     to = models.EmailField(_("to"))

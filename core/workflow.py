@@ -47,18 +47,19 @@ def apply(
     organisation=None,
     audit_fields: list[str] | None = None,
 ) -> models.Model:
-    """Lock the row, check state and permission, change it, save it and audit it.
+    """Lock the row, check permission and state, change it, save it and audit it.
 
     Returns the locked, saved instance; follow-up work belongs in `transaction.on_commit`.
     """
     step = lifecycle[name]
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        # Permission first: someone without the right must not learn the state from a 409.
+        if step.permission and (actor is None or not actor.has_perm(step.permission, locked)):
+            raise PermissionDenied
         state = getattr(locked, lifecycle.state_field)
         if state not in step.sources:
             raise InvalidTransition(obj=locked, action=step.label or name, state_field=lifecycle.state_field)
-        if step.permission and (actor is None or not actor.has_perm(step.permission, locked)):
-            raise PermissionDenied
         before = audit.snapshot(locked, audit_fields)
         setattr(locked, lifecycle.state_field, step.target)
         if changes:

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core import converters  # noqa: F401  (registers <oid:...>)
+
 from .views import awards
 
 urlpatterns = [
@@ -10,20 +12,20 @@ urlpatterns = [
     path("awards/<uuid:pk>/", awards.award_detail, name="award_detail"),
     path("awards/<uuid:pk>/object/", awards.objection_file, name="objection_file"),
     path("awards/<uuid:pk>/down-select/", awards.award_down_select, name="award_down_select"),
-    path("evidence/<int:pk>/download/", awards.evidence_download, name="evidence_download"),
-    path("objections/<int:pk>/resolve/", awards.objection_resolve, name="objection_resolve"),
+    path("evidence/<oid:pk>/download/", awards.evidence_download, name="evidence_download"),
+    path("objections/<oid:pk>/resolve/", awards.objection_resolve, name="objection_resolve"),
     # The task contract and its ledger.
-    path("contracts/<int:pk>/", awards.contract_detail, name="contract_detail"),
-    path("contracts/<int:pk>/edit/", awards.contract_edit, name="contract_edit"),
-    path("contracts/<int:pk>/sign/", awards.contract_sign, name="contract_sign"),
-    path("contracts/<int:pk>/extend/", awards.contract_extend, name="contract_extend"),
-    path("contracts/<int:pk>/terminate/", awards.contract_terminate, name="contract_terminate"),
-    path("contracts/<int:pk>/ledger.csv", awards.contract_ledger_csv, name="contract_ledger_csv"),
-    path("disbursements/<int:pk>/approve/", awards.disbursement_approve, name="disbursement_approve"),
-    path("disbursements/<int:pk>/paid/", awards.disbursement_paid, name="disbursement_paid"),
+    path("contracts/<oid:pk>/", awards.contract_detail, name="contract_detail"),
+    path("contracts/<oid:pk>/edit/", awards.contract_edit, name="contract_edit"),
+    path("contracts/<oid:pk>/sign/", awards.contract_sign, name="contract_sign"),
+    path("contracts/<oid:pk>/extend/", awards.contract_extend, name="contract_extend"),
+    path("contracts/<oid:pk>/terminate/", awards.contract_terminate, name="contract_terminate"),
+    path("contracts/<oid:pk>/ledger.csv", awards.contract_ledger_csv, name="contract_ledger_csv"),
+    path("disbursements/<oid:pk>/approve/", awards.disbursement_approve, name="disbursement_approve"),
+    path("disbursements/<oid:pk>/paid/", awards.disbursement_paid, name="disbursement_paid"),
     # Milestones: delivery and acceptance.
-    path("milestones/<int:pk>/", awards.milestone_detail, name="milestone_detail"),
-    path("milestones/<int:pk>/deliver/", awards.milestone_deliver, name="milestone_deliver"),
-    path("milestones/<int:pk>/accept/", awards.milestone_accept, name="milestone_accept"),
+    path("milestones/<oid:pk>/", awards.milestone_detail, name="milestone_detail"),
+    path("milestones/<oid:pk>/deliver/", awards.milestone_deliver, name="milestone_deliver"),
+    path("milestones/<oid:pk>/accept/", awards.milestone_accept, name="milestone_accept"),
     path("transparency/", awards.transparency, name="transparency"),
 ]

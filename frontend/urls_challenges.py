@@ -1,11 +1,13 @@
 from django.urls import path
 
+from core import converters  # noqa: F401  (registers <oid:...>)
+
 from .views import challenges as views
 
 urlpatterns = [
     path("challenges/", views.challenge_list, name="challenge_list"),
     path("challenges/new/", views.challenge_create, name="challenge_create"),
-    path("challenges/attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
+    path("challenges/attachments/<oid:pk>/download/", views.attachment_download, name="attachment_download"),
     path("challenges/<uuid:pk>/", views.challenge_detail, name="challenge_detail"),
     path("challenges/<uuid:pk>/edit/", views.challenge_edit, name="challenge_edit"),
     path("challenges/<uuid:pk>/attachments/", views.attachment_add, name="challenge_attachment_add"),
@@ -18,7 +20,7 @@ urlpatterns = [
     path("challenges/<uuid:pk>/nda/", views.nda_sign, name="challenge_nda_sign"),
     path("challenges/<uuid:pk>/questions/", views.question_ask, name="challenge_question_ask"),
     path(
-        "challenges/<uuid:pk>/questions/<int:question_pk>/answer/",
+        "challenges/<uuid:pk>/questions/<oid:question_pk>/answer/",
         views.question_answer,
         name="challenge_question_answer",
     ),

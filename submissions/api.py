@@ -54,6 +54,13 @@ def _validated(serializer_class, request):
     return serializer.validated_data
 
 
+def _require(user, perm: str, obj) -> None:
+    """Permission before the body: a role that may never make this change is refused (403) whatever
+    it sends, and an empty change is refused too. The services check again."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
 def _organisation(pk, field: str) -> Organisation:
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
@@ -84,6 +91,8 @@ class BidList(generics.ListAPIView):
     @extend_schema(request=BidCreateSerializer, responses={201: BidDetailSerializer})
     def post(self, request):
         """Start a draft bid to a challenge open for bids."""
+        if not challenge_selectors.applicant_organisation_ids(request.user):
+            raise PermissionDenied  # only applicant organisations bid; the body names the rest
         data = _validated(BidCreateSerializer, request)
         try:
             challenge = challenge_selectors.challenge_for(request.user, data["challenge"])
@@ -109,6 +118,7 @@ class BidDetail(APIView):
     def patch(self, request, pk):
         """Change the working copy: all of it or none. Refused (409) once bidding has closed."""
         bid = selectors.bid_for(request.user, pk)
+        _require(request.user, "submissions.edit_bid", bid)
         data = _validated(BidUpdateSerializer, request)
         _apply_edits(bid, request.user, data)
         return _detail(request, pk)
@@ -177,6 +187,7 @@ class PartnerInvite(APIView):
     def post(self, request, pk):
         """Invite an organisation into the consortium; its own admin confirms or declines."""
         bid = selectors.bid_for(request.user, pk)
+        _require(request.user, "submissions.invite_partner", bid)
         data = _validated(BidPartnerInviteSerializer, request)
         organisation = _organisation(data.pop("organisation"), "organisation")
         partner = services.partner_invite(bid=bid, actor=request.user, organisation=organisation, **data)
@@ -216,6 +227,7 @@ class AttachmentUpload(APIView):
     def post(self, request, pk):
         """Add a file (PDF, Office document, image or zip); its real type and size are checked."""
         bid = selectors.bid_for(request.user, pk)
+        _require(request.user, "submissions.edit_bid", bid)
         data = _validated(BidAttachmentUploadSerializer, request)
         attachment = services.attachment_add(bid=bid, actor=request.user, upload=data["file"], description=data["description"])
         return Response(BidAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import OpaqueIdField
 from core.files import check_upload
 
 from . import selectors
@@ -37,7 +38,7 @@ BudgetCategoryField = named_choices(BudgetLine.Category.choices, "BidBudgetCateg
 
 
 class BidOrganisationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     name = serializers.CharField()
 
 
@@ -94,6 +95,7 @@ class BidSerializer(serializers.ModelSerializer):
 
 
 class BidPartnerSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     organisation = BidOrganisationSerializer(read_only=True)
     status = PartnerStatusField(read_only=True)
 
@@ -114,6 +116,8 @@ class BidCommitmentSerializer(serializers.ModelSerializer):
 
 
 class BidKeyPersonSerializer(serializers.ModelSerializer):
+    organisation = OpaqueIdField(source="organisation_id", read_only=True, allow_null=True)
+
     class Meta:
         model = KeyPerson
         fields = ["name", "role", "title", "organisation", "expertise", "is_leader"]
@@ -121,6 +125,7 @@ class BidKeyPersonSerializer(serializers.ModelSerializer):
 
 
 class BidBudgetLineSerializer(serializers.ModelSerializer):
+    organisation = OpaqueIdField(source="organisation_id", read_only=True)
     category = BudgetCategoryField(read_only=True)
 
     class Meta:
@@ -137,6 +142,7 @@ class BidMilestoneSerializer(serializers.ModelSerializer):
 
 
 class BidAttachmentSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -200,7 +206,7 @@ class BidDetailSerializer(BidSerializer):
 
 class BidCreateSerializer(serializers.Serializer):
     challenge = serializers.UUIDField()
-    lead = serializers.IntegerField(required=False, help_text=_("Default: your first applicant organisation."))
+    lead = OpaqueIdField(required=False, help_text=_("Default: your first applicant organisation."))
     title = serializers.CharField(max_length=200)
 
 
@@ -214,13 +220,13 @@ class BidKeyPersonInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     role = serializers.CharField(max_length=100)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    organisation = serializers.IntegerField(source="organisation_id", required=False, allow_null=True, default=None)
+    organisation = OpaqueIdField(source="organisation_id", required=False, allow_null=True, default=None)
     expertise = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
     is_leader = serializers.BooleanField(required=False, default=False)
 
 
 class BidBudgetLineInputSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField(
+    organisation = OpaqueIdField(
         source="organisation_id", required=False, help_text=_("The lead or a partner; default: the lead.")
     )
     category = BudgetCategoryField()
@@ -260,7 +266,7 @@ class BidUpdateSerializer(serializers.Serializer):
 
 
 class BidPartnerInviteSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField()
+    organisation = OpaqueIdField()
     work_split = serializers.CharField(required=False, allow_blank=True, default="")
     budget_share = serializers.DecimalField(**PERCENT, required=False, default=Decimal("0"))
 

@@ -180,10 +180,22 @@ def budget_set(*, bid: Bid, actor, lines: list[dict], now=None) -> Bid:
     return _change(bid, actor, "budget", apply, now)
 
 
+LONGEST_EXECUTION = 120  # months: the most Challenge.execution_months allows
+
+
 def milestones_set(*, bid: Bid, actor, milestones: list[dict], now=None) -> Bid:
     fields = ("title", "deliverables", "due_month", "tranche_percent")
 
     def apply(locked):
+        # Past the challenge's own period the checklist reports it; past the longest period any
+        # challenge may have, the number is nonsense (and overflows PostgreSQL's smallint).
+        absurd = [
+            f"{n}. due_month: " + _("No execution period is longer than %(months)s months.") % {"months": LONGEST_EXECUTION}
+            for n, row in enumerate(milestones, start=1)
+            if isinstance(row.get("due_month"), int) and row["due_month"] > LONGEST_EXECUTION
+        ]
+        if absurd:
+            raise ValidationError({"milestones": absurd})
         rows = _replace_rows(locked, PlannedMilestone, "milestones", milestones, fields)
         return {"milestones": [(r.title, r.due_month, r.tranche_percent) for r in rows]}
 

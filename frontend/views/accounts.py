@@ -1,8 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -12,7 +15,7 @@ from accounts import services
 from accounts.models import Invitation
 from core.errors import DomainError
 
-from ..forms import LoginForm, PasswordResetForm, SignupForm
+from ..forms import LoginForm, PasswordResetForm, SignupForm, StyledForm
 from .base import errors_into
 
 
@@ -28,6 +31,29 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "frontend/accounts/password_reset_email.txt"
     subject_template_name = "frontend/accounts/password_reset_subject.txt"
     success_url = "/password-reset/sent/"
+
+
+class PasswordChangeForm(StyledForm, auth_forms.PasswordChangeForm):
+    """The old password, then the new one twice; the new one passes AUTH_PASSWORD_VALIDATORS."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """For logged-in users (Django's view requires login). The change goes through the accounts
+    service, which audits it; this session stays valid, like Django's own view keeps it."""
+
+    form_class = PasswordChangeForm
+    template_name = "frontend/accounts/password_change.html"
+    success_url = reverse_lazy("frontend:password_change_done")
+
+    def form_valid(self, form):
+        services.user_password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400  # like every other page whose form has errors
+        return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -387,6 +387,8 @@ def contract_edit(request, pk):
 @require_POST
 def contract_sign(request, pk):
     contract = _contract(request.user, pk)
+    if not any(request.user.has_perm(p, contract.award) for p in ("awards.sign_for_agency", "awards.sign_for_winner")):
+        raise PermissionDenied  # before the form: a denied role never gets 400
     form = f.SignForm(request.POST)
     if form.is_valid():
         with errors_into(form):

@@ -69,6 +69,9 @@ def _editable(bid: Bid) -> bool:
 def bid_create(request, challenge_pk):
     challenge = challenge_selectors.challenge_for(request.user, challenge_pk)
     organisations = Organisation.objects.filter(pk__in=_applicant_org_ids(request.user)).exclude(kind=Organisation.Kind.AGENCY)
+    # Without an applicant organisation the page explains how to get one; starting a bid is refused.
+    if request.method == "POST" and not organisations.exists():
+        raise PermissionDenied
     form = f.BidCreateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         with errors_into(form):

@@ -42,6 +42,8 @@ def organisation_detail(request, pk):
 @require_POST
 def organisation_invite(request, pk):
     organisation = selectors.organisation_for(request.user, pk)
+    if not request.user.has_perm("accounts.invite_member", organisation):
+        raise PermissionDenied  # before the form: a denied role never gets 400
     form = InviteForm(request.POST, organisation=organisation)
     if form.is_valid():
         with errors_into(form):
@@ -67,6 +69,8 @@ def organisation_verify(request, pk):
 @require_POST
 def organisation_reject(request, pk):
     organisation = selectors.organisation_for(request.user, pk)
+    if not request.user.has_perm("accounts.verify_organisation", organisation):
+        raise PermissionDenied
     form = RejectForm(request.POST)
     if form.is_valid():
         services.organisation_reject(organisation=organisation, actor=request.user, reason=form.cleaned_data["reason"])

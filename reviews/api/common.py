@@ -13,6 +13,7 @@ def validated(serializer_class, request, **kwargs) -> dict:
 
 
 def require(user, perm: str, obj=None) -> None:
-    """For reads, which have no service to refuse them: a known object, a forbidden look."""
+    """Permission before the body (a role that may never act is refused whatever it sends), and for
+    reads, which have no service to refuse them: a known object, a forbidden look."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from challenges.models import Challenge
+from core.api_fields import OpaqueRelatedField
 from submissions.selectors import bid_for
 
 from .. import selectors, services
@@ -16,7 +17,7 @@ from .common import CONFLICT, require, validated
 
 class DefenceInput(serializers.Serializer):
     challenge = serializers.PrimaryKeyRelatedField(queryset=Challenge.objects.all())
-    experts = serializers.PrimaryKeyRelatedField(queryset=ExpertProfile.objects.filter(is_active=True), many=True)
+    experts = OpaqueRelatedField(queryset=ExpertProfile.objects.filter(is_active=True), many=True)
     starts_at = serializers.DateTimeField()
     slot_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
 
@@ -40,8 +41,8 @@ class DefenceOpen(APIView):
 
     @extend_schema(request=DefenceInput, responses={201: ReviewRoundSerializer, 409: CONFLICT})
     def post(self, request):
-        data = validated(DefenceInput, request)
         require(request.user, "reviews.manage_round")
+        data = validated(DefenceInput, request)
         round = services.defence_round_open(actor=request.user, **data)
         return Response(ReviewRoundSerializer(round).data, status=status.HTTP_201_CREATED)
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_body
+from core.api_fields import OpaqueIdFilter
 
 from .. import selectors, services
 from ..models import ExpertProfile
@@ -30,7 +31,7 @@ from .common import CONFLICT, require, validated
 class ExpertFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", help_text="Part of the name, email or title.")
     field = django_filters.CharFilter(field_name="fields__code", help_text="A technical field code.")
-    affiliation = django_filters.NumberFilter(field_name="affiliation_id")
+    affiliation = OpaqueIdFilter(field_name="affiliation_id")
     tier = django_filters.TypedChoiceFilter(choices=ExpertProfile.Tier.choices, coerce=int)
     is_active = django_filters.BooleanFilter()
     available = django_filters.BooleanFilter(method="filter_available", help_text="Has room for more work.")

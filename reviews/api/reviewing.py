@@ -70,6 +70,7 @@ class AssignmentDecline(APIView):
     def post(self, request, pk):
         """Decline the invitation; a replacement is found automatically."""
         assignment = selectors.assignment_for(request.user, pk)
+        require(request.user, "reviews.answer_invitation", assignment)
         data = validated(ReasonInput, request)
         services.assignment_decline(assignment=assignment, actor=request.user, reason=data["reason"])
         return _assignment_detail(request, pk)
@@ -80,6 +81,7 @@ class AssignmentRecuse(APIView):
     def post(self, request, pk):
         """Step aside (回避) with a reason, at any point; the item is then closed to the caller."""
         assignment = selectors.assignment_for(request.user, pk)
+        require(request.user, "reviews.recuse", assignment)
         data = validated(ReasonInput, request)
         services.assignment_recuse(assignment=assignment, actor=request.user, reason=data["reason"])
         return _assignment_detail(request, pk)
@@ -123,6 +125,7 @@ class ReviewDraft(APIView):
     def put(self, request, assignment_id):
         """Save scores ({criterion id: {value, comment}}) and the comment as a draft. 409 once submitted."""
         assignment = selectors.assignment_for(request.user, assignment_id)
+        require(request.user, "reviews.score", assignment)
         data = validated(ReviewInput, request)
         services.review_save(assignment=assignment, actor=request.user, **_review_args(assignment, data))
         return _review(assignment)
@@ -133,6 +136,7 @@ class ReviewSubmit(APIView):
     def post(self, request, assignment_id):
         """Submit: every criterion scored (and commented where required). The review is then locked."""
         assignment = selectors.assignment_for(request.user, assignment_id)
+        require(request.user, "reviews.score", assignment)
         data = validated(ReviewInput, request)
         services.review_save(assignment=assignment, actor=request.user, submit=True, **_review_args(assignment, data))
         return _review(assignment)
@@ -143,6 +147,7 @@ class ReviewReopen(APIView):
     def post(self, request, assignment_id):
         """Reopen a submitted review (operators, with a reason; audited)."""
         assignment = selectors.assignment_for(request.user, assignment_id)
+        require(request.user, "reviews.reopen_review", assignment)
         data = validated(ReasonInput, request)
         services.review_reopen(assignment=assignment, actor=request.user, reason=data["reason"])
         return _review(assignment)

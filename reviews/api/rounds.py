@@ -70,7 +70,7 @@ class RoundDetail(APIView):
     @extend_schema(request=RoundConfigureInput, responses={200: ReviewRoundDetailSerializer, 409: CONFLICT})
     def patch(self, request, pk):
         """Configure the round (experts per item, blind, deadlines, rubric, aggregation) before it starts."""
-        round = _round(request, pk)
+        round = _round(request, pk, "reviews.manage_round")
         data = validated(RoundConfigureInput, request, partial=True)
         services.round_configure(round=round, actor=request.user, data=data)
         return _round_detail(request, pk)
@@ -171,6 +171,7 @@ class ItemFormalCheck(APIView):
     def post(self, request, pk):
         """Confirm or overturn the automatic formal check, with a reason the applicant may read."""
         item = selectors.item_for(request.user, pk)
+        require(request.user, "reviews.manage_round", item.round)
         data = validated(ItemCheckInput, request)
         item = services.formal_check_decide(item=item, actor=request.user, **data)
         return Response(RoundItemSerializer(item).data)

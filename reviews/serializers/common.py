@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import OpaqueIdField
+
 from ..models import (
     Assignment,
     Exclusion,
@@ -38,7 +40,7 @@ ExclusionReasonField = named_choices(Exclusion.Reason.choices, "ExclusionReasonE
 
 
 class NamedRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     name = serializers.CharField()
 
 

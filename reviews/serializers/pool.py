@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Organisation
 from challenges.models import TechnicalField
+from core.api_fields import CodesField, OpaqueIdField, OpaqueRelatedField
 
 from ..models import (
     DeclaredConflict,
@@ -13,6 +14,7 @@ from .common import NamedRefSerializer, TierField
 
 
 class ExpertSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField(source="user.full_name")
     affiliation = NamedRefSerializer(allow_null=True)
@@ -61,7 +63,7 @@ class ExpertDetailSerializer(ExpertSerializer):
 class ExpertUpdateInput(serializers.Serializer):
     """Operators may change all of it; an expert only keywords, bio and title of their own."""
 
-    affiliation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), allow_null=True)
+    affiliation = OpaqueRelatedField(queryset=Organisation.objects.all(), allow_null=True)
     title = serializers.CharField(max_length=100, allow_blank=True)
     tier = TierField()
     max_concurrent = serializers.IntegerField()
@@ -69,7 +71,7 @@ class ExpertUpdateInput(serializers.Serializer):
     is_active = serializers.BooleanField()
     bio = serializers.CharField(allow_blank=True, max_length=5000)
     keywords = serializers.ListField(child=serializers.CharField(max_length=100), max_length=200)
-    fields = serializers.SlugRelatedField(slug_field="code", many=True, queryset=TechnicalField.objects.all())
+    fields = CodesField(slug_field="code", many=True, queryset=TechnicalField.objects.all())
 
 
 class ExpertCreateInput(ExpertUpdateInput):
@@ -92,7 +94,7 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 
 class ConflictInput(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
+    organisation = OpaqueRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
     person_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     reason = serializers.CharField(max_length=250, allow_blank=True)
 
@@ -114,7 +116,13 @@ class ImportResultSerializer(serializers.Serializer):
     errors = ImportRowErrorSerializer(many=True)
 
 
-class ImportFailureSerializer(ImportResultSerializer):
+class ImportFailureSerializer(serializers.Serializer):
+    """The error body; the import figures come only when the file itself was read."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    dry_run = serializers.BooleanField(required=False)
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    errors = ImportRowErrorSerializer(many=True, required=False)

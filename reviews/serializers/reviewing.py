@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import OpaqueIdField
+
 from .. import selectors
 from ..models import (
     Assignment,
@@ -22,6 +24,7 @@ from .rounds import CriterionSerializer
 
 
 class ReviewerRoundSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     kind = RoundKindField()
 
     class Meta:
@@ -46,6 +49,7 @@ class ReviewSummarySerializer(serializers.ModelSerializer):
 class MyAssignmentSerializer(serializers.ModelSerializer):
     """One line of the expert's list: the item's title is blind in a blind round."""
 
+    id = OpaqueIdField(read_only=True)
     title = serializers.SerializerMethodField()
     status = AssignmentStatusField()
     round = ReviewerRoundSerializer(source="item.round")
@@ -78,7 +82,7 @@ def scores_of(review: Review) -> dict[str, dict]:
 class ReviewSerializer(serializers.ModelSerializer):
     """The caller's own review of an assignment."""
 
-    assignment = serializers.IntegerField(source="assignment_id")
+    assignment = OpaqueIdField(source="assignment_id")
     title = serializers.SerializerMethodField()
     status = ReviewStatusField()
     scores = serializers.SerializerMethodField()

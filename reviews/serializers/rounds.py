@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import OpaqueIdField
+
 from .. import selectors
 from ..models import (
     Assignment,
@@ -44,6 +46,7 @@ class RoundChallengeSerializer(serializers.Serializer):
 
 
 class ReviewRoundSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     challenge = RoundChallengeSerializer()
     kind = RoundKindField()
     status = RoundStatusField()
@@ -68,6 +71,7 @@ class ReviewRoundSerializer(serializers.ModelSerializer):
 
 
 class RoundItemSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     check_status = CheckStatusField()
     check_problems = serializers.ListField(child=serializers.DictField())
 
@@ -112,13 +116,13 @@ class AssignResultSerializer(serializers.Serializer):
 
 
 class PairItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     label = serializers.CharField()
     blind_label = serializers.CharField()
 
 
 class PairExpertSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField()
     full_name = serializers.CharField(source="user.full_name")
     affiliation = NamedRefSerializer(allow_null=True)
 
@@ -126,6 +130,8 @@ class PairExpertSerializer(serializers.Serializer):
 class AssignmentPairSerializer(serializers.ModelSerializer):
     """The operator's view of one pair: who reviews what, and how well they match."""
 
+    id = OpaqueIdField(read_only=True)
+    replaces = OpaqueIdField(source="replaces_id", read_only=True, allow_null=True)
     item = PairItemSerializer()
     expert = PairExpertSerializer()
     status = AssignmentStatusField()
@@ -149,8 +155,8 @@ class AssignmentPairSerializer(serializers.ModelSerializer):
 
 
 class AssignmentAddInput(serializers.Serializer):
-    item = serializers.IntegerField()
-    expert = serializers.IntegerField()
+    item = OpaqueIdField()
+    expert = OpaqueIdField()
 
 
 class InvitedSerializer(serializers.Serializer):
@@ -182,6 +188,7 @@ class AnonymousTotalSerializer(serializers.Serializer):
 
 
 class RankedItemSerializer(serializers.ModelSerializer):
+    id = OpaqueIdField(read_only=True)
     spread = serializers.DecimalField(source="score_spread", max_digits=6, decimal_places=2, allow_null=True)
     std = serializers.DecimalField(source="score_std", max_digits=6, decimal_places=2, allow_null=True)
     reviews = serializers.SerializerMethodField()

@@ -7,6 +7,7 @@ from accounts import services
 from accounts.models import Invitation, Membership, User
 from core.errors import DomainError
 from core.models import OutboundEmail
+from core.opaque import encode
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_manager_invites_and_invitee_joins(client, bidder, bidder_org, django_ca
 
 def test_agency_roles_cannot_be_given_in_a_company(bidder, bidder_org, api):
     response = api.as_user(bidder).post(
-        f"/api/v1/organisations/{bidder_org.pk}/invitations",
+        f"/api/v1/organisations/{encode(bidder_org.pk)}/invitations",
         {"email": "x@example.cn", "role": "approver"},
         format="json",
     )
@@ -95,7 +96,7 @@ def test_agency_roles_cannot_be_given_in_a_company(bidder, bidder_org, api):
 
 def test_members_cannot_invite(bidder_member, bidder_org, api):
     response = api.as_user(bidder_member).post(
-        f"/api/v1/organisations/{bidder_org.pk}/invitations", {"email": "x@example.cn", "role": "member"}, format="json"
+        f"/api/v1/organisations/{encode(bidder_org.pk)}/invitations", {"email": "x@example.cn", "role": "member"}, format="json"
     )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
@@ -103,7 +104,7 @@ def test_members_cannot_invite(bidder_member, bidder_org, api):
 
 def test_outsiders_cannot_invite(rival, bidder_org, api):
     response = api.as_user(rival).post(
-        f"/api/v1/organisations/{bidder_org.pk}/invitations", {"email": "x@example.cn", "role": "member"}, format="json"
+        f"/api/v1/organisations/{encode(bidder_org.pk)}/invitations", {"email": "x@example.cn", "role": "member"}, format="json"
     )
     assert response.status_code == 404
 

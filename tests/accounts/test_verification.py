@@ -5,6 +5,7 @@ from accounts import services
 from accounts.models import Membership, Organisation
 from core.errors import InvalidTransition
 from core.models import AuditEvent, Notification
+from core.opaque import encode
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -76,32 +77,32 @@ def test_registering_with_a_bad_code_names_the_field(bidder):
 
 class TestApi:
     def test_operator_verifies_through_the_api(self, api, pending_org, operator):
-        response = api.as_user(operator).post(f"/api/v1/organisations/{pending_org.pk}/verify")
+        response = api.as_user(operator).post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify")
         assert response.status_code == 200
         assert response.json()["status"] == "verified"
 
     def test_member_gets_403(self, api, pending_org, pending_admin):
-        response = api.as_user(pending_admin).post(f"/api/v1/organisations/{pending_org.pk}/verify")
+        response = api.as_user(pending_admin).post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify")
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"
 
     def test_outsider_gets_404(self, api, pending_org, rival):
-        response = api.as_user(rival).post(f"/api/v1/organisations/{pending_org.pk}/verify")
+        response = api.as_user(rival).post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify")
         assert response.status_code == 404
         assert response.json() == {"code": "not_found", "detail": "Not found.", "fields": {}}
 
     def test_anonymous_gets_401(self, api, pending_org):
-        assert api.post(f"/api/v1/organisations/{pending_org.pk}/verify").status_code == 401
+        assert api.post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify").status_code == 401
 
     def test_verifying_twice_is_409(self, api, pending_org, operator):
-        api.as_user(operator).post(f"/api/v1/organisations/{pending_org.pk}/verify")
-        response = api.post(f"/api/v1/organisations/{pending_org.pk}/verify")
+        api.as_user(operator).post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify")
+        response = api.post(f"/api/v1/organisations/{encode(pending_org.pk)}/verify")
         assert response.status_code == 409
         assert response.json()["code"] == "invalid_transition"
         assert "verified" in response.json()["detail"]
 
     def test_reject_without_reason_is_400_with_field(self, api, pending_org, operator):
-        response = api.as_user(operator).post(f"/api/v1/organisations/{pending_org.pk}/reject", {}, format="json")
+        response = api.as_user(operator).post(f"/api/v1/organisations/{encode(pending_org.pk)}/reject", {}, format="json")
         assert response.status_code == 400
         assert response.json()["code"] == "invalid"
         assert "reason" in response.json()["fields"]
@@ -117,7 +118,7 @@ class TestPages:
     def test_operator_sees_the_queue_and_verifies(self, client, pending_org, operator):
         client.force_login(operator)
         assert pending_org.name in client.get("/organisations/verify/").content.decode()
-        response = client.post(f"/organisations/{pending_org.pk}/verify/")
+        response = client.post(f"/organisations/{encode(pending_org.pk)}/verify/")
         assert response.status_code == 302
         pending_org.refresh_from_db()
         assert pending_org.status == Organisation.Status.VERIFIED
@@ -125,21 +126,21 @@ class TestPages:
     def test_member_cannot_verify_on_the_page(self, client, pending_org, pending_admin):
         client.force_login(pending_admin)
         assert client.get("/organisations/verify/").status_code == 403
-        assert client.post(f"/organisations/{pending_org.pk}/verify/").status_code == 403
+        assert client.post(f"/organisations/{encode(pending_org.pk)}/verify/").status_code == 403
 
     def test_outsider_cannot_see_the_organisation(self, client, pending_org, rival):
         client.force_login(rival)
-        assert client.get(f"/organisations/{pending_org.pk}/").status_code == 404
+        assert client.get(f"/organisations/{encode(pending_org.pk)}/").status_code == 404
 
     def test_anonymous_is_sent_to_login(self, client, pending_org):
-        response = client.get(f"/organisations/{pending_org.pk}/")
+        response = client.get(f"/organisations/{encode(pending_org.pk)}/")
         assert response.status_code == 302 and "/login/" in response.url
 
     def test_verifying_twice_on_the_page_shows_the_reason(self, client, pending_org, operator):
         client.force_login(operator)
-        client.post(f"/organisations/{pending_org.pk}/verify/")
+        client.post(f"/organisations/{encode(pending_org.pk)}/verify/")
         response = client.post(
-            f"/organisations/{pending_org.pk}/verify/",
+            f"/organisations/{encode(pending_org.pk)}/verify/",
             HTTP_REFERER=f"http://testserver/organisations/{pending_org.pk}/",
         )
         assert response.status_code == 302

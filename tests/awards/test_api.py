@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from awards.models import Award, Contract, Decision, Delivery, Disbursement, Measurement, Milestone, Objection
 from challenges.models import Challenge, Indicator
+from core.opaque import decode, encode
 from submissions.models import Bid, Partner
 from tests.factories import OrganisationFactory, indicator_data, technical_field
 
@@ -162,7 +163,7 @@ def test_the_objectors_identity_is_for_operators_and_the_objector_only(
     proposed, rival, rival_org, approver, editor, bidder, operator, api
 ):
     url = f"{V1}/awards/{proposed.pk}/objections/"
-    filed = api.as_user(rival).post(url, OBJECTION | {"organisation": rival_org.pk}, format="json")
+    filed = api.as_user(rival).post(url, OBJECTION | {"organisation": encode(rival_org.pk)}, format="json")
     assert filed.status_code == 201 and filed.json()["organisation"]["name"] == "Rival Ltd"
 
     for user in (None, approver, editor, bidder):
@@ -181,14 +182,14 @@ def test_the_objectors_identity_is_for_operators_and_the_objector_only(
 
 def test_objecting_for_an_organisation_one_does_not_belong_to_is_400(proposed, rival, bidder_org, api):
     url = f"{V1}/awards/{proposed.pk}/objections/"
-    response = api.as_user(rival).post(url, OBJECTION | {"organisation": bidder_org.pk}, format="json")
+    response = api.as_user(rival).post(url, OBJECTION | {"organisation": encode(bidder_org.pk)}, format="json")
     assert response.status_code == 400 and "organisation" in response.json()["fields"]
 
 
 def test_only_operators_resolve_objections_and_only_once(proposed, rival, approver, operator, api):
     api.as_user(rival).post(f"{V1}/awards/{proposed.pk}/objections/", OBJECTION, format="json")
     objection = Objection.objects.get()
-    url = f"{V1}/objections/{objection.pk}/resolve"
+    url = f"{V1}/objections/{encode(objection.pk)}/resolve"
     body = {"uphold": False, "reason": "The data are original."}
     assert api.as_user(rival).post(url, body, format="json").status_code == 403  # the objector knows it
     assert api.as_user(approver).post(url, body, format="json").status_code == 404  # who objected is hidden
@@ -200,7 +201,7 @@ def test_only_operators_resolve_objections_and_only_once(proposed, rival, approv
 
 def test_an_upheld_objection_revokes_the_award_and_hides_the_notice(proposed, rival, operator, api):
     api.as_user(rival).post(f"{V1}/awards/{proposed.pk}/objections/", OBJECTION, format="json")
-    url = f"{V1}/objections/{Objection.objects.get().pk}/resolve"
+    url = f"{V1}/objections/{encode(Objection.objects.get().pk)}/resolve"
     response = api.as_user(operator).post(url, {"uphold": True, "reason": "Copied data confirmed."}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "upheld"
     assert api.as_user(None).get(f"{V1}/awards/{proposed.pk}/").status_code == 404
@@ -223,7 +224,7 @@ def test_the_notice_is_public_and_the_contract_only_for_insiders(final_award, ri
         assert notice["milestones_passed"] == 0 and notice["milestones_total"] == 2
     for insider in (bidder_member, editor):
         contract = api.as_user(insider).get(url).json()["contract"]
-        assert contract["id"] == final_award.contract.pk and len(contract["milestones"]) == 2
+        assert contract["id"] == encode(final_award.contract.pk) and len(contract["milestones"]) == 2
 
 
 def test_the_award_list_filters_by_challenge_and_status(final_award, agency, approver, api):
@@ -245,7 +246,7 @@ def _plan(contract: dict) -> list:
 
 
 def test_a_contract_whose_tranches_do_not_add_up_is_400_and_unchanged(final_award, editor, api):
-    url = f"{V1}/contracts/{final_award.contract.pk}/"
+    url = f"{V1}/contracts/{encode(final_award.contract.pk)}/"
     api.as_user(editor)
     before = api.get(url).json()
     due = str(timezone.localdate() + timedelta(days=200))
@@ -264,7 +265,7 @@ def test_a_contract_whose_tranches_do_not_add_up_is_400_and_unchanged(final_awar
 
 
 def sign_through_api(api, contract: Contract, approver, bidder) -> dict:
-    url = f"{V1}/contracts/{contract.pk}/sign"
+    url = f"{V1}/contracts/{encode(contract.pk)}/sign"
     assert api.as_user(approver).post(url, {"version": contract.version}, format="json").status_code == 200
     response = api.as_user(bidder).post(url, {"version": contract.version}, format="json")
     assert response.status_code == 200
@@ -281,17 +282,17 @@ def deliver_and_pass(api, milestone_id, indicator, value, bidder, approver, capt
     accept = f"{V1}/milestones/{milestone_id}/acceptance"
     early = api.as_user(approver).post(accept, {"outcome": "pass", "reason": "Too early"}, format="json")
     assert early.status_code == 409  # the acceptance review has not finished
-    run_acceptance(Milestone.objects.get(pk=milestone_id), capture)
+    run_acceptance(Milestone.objects.get(pk=decode(milestone_id)), capture)
     response = api.as_user(approver).post(accept, {"outcome": "pass", "reason": "Targets met"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "passed"
 
 
 def pay_all(api, award: Award, approver, operator) -> None:
     for row in Disbursement.objects.filter(award=award, status=Disbursement.Status.PENDING):
-        response = api.as_user(approver).post(f"{V1}/disbursements/{row.pk}/approve")
+        response = api.as_user(approver).post(f"{V1}/disbursements/{encode(row.pk)}/approve")
         assert response.status_code == 200 and response.json()["status"] == "approved"
         response = api.as_user(operator).post(
-            f"{V1}/disbursements/{row.pk}/mark-paid", {"reference": f"BANK-{row.pk}"}, format="json"
+            f"{V1}/disbursements/{encode(row.pk)}/mark-paid", {"reference": f"BANK-{row.pk}"}, format="json"
         )
         assert response.status_code == 200 and response.json()["reference"] == f"BANK-{row.pk}"
 
@@ -300,7 +301,7 @@ def test_sign_deliver_accept_approve_and_pay_through_the_api(
     final_award, approver, bidder, operator, api, django_capture_on_commit_callbacks
 ):
     contract = final_award.contract
-    stale = api.as_user(approver).post(f"{V1}/contracts/{contract.pk}/sign", {"version": 99}, format="json")
+    stale = api.as_user(approver).post(f"{V1}/contracts/{encode(contract.pk)}/sign", {"version": 99}, format="json")
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
     signed = sign_through_api(api, contract, approver, bidder)
     assert signed["status"] == "signed" and signed["award_status"] == "in_progress"
@@ -323,31 +324,33 @@ def test_sign_deliver_accept_approve_and_pay_through_the_api(
 def test_bad_input_is_400_and_illegal_states_409(final_award, approver, bidder, api):
     contract = final_award.contract
     extension = {"months": 6, "reason": "Late equipment"}
-    response = api.as_user(approver).post(f"{V1}/contracts/{contract.pk}/extension", extension, format="json")
+    response = api.as_user(approver).post(f"{V1}/contracts/{encode(contract.pk)}/extension", extension, format="json")
     assert response.status_code == 409  # a draft contract is edited, not extended
     sign_through_api(api, contract, approver, bidder)
     api.as_user(approver)
-    too_long = api.post(f"{V1}/contracts/{contract.pk}/extension", extension | {"months": 13}, format="json")
+    too_long = api.post(f"{V1}/contracts/{encode(contract.pk)}/extension", extension | {"months": 13}, format="json")
     assert too_long.status_code == 400 and "months" in too_long.json()["fields"]
-    assert api.post(f"{V1}/contracts/{contract.pk}/extension", extension, format="json").status_code == 200
-    assert api.post(f"{V1}/contracts/{contract.pk}/extension", extension, format="json").status_code == 409
+    assert api.post(f"{V1}/contracts/{encode(contract.pk)}/extension", extension, format="json").status_code == 200
+    assert api.post(f"{V1}/contracts/{encode(contract.pk)}/extension", extension, format="json").status_code == 409
 
     last = contract.milestones.order_by("position").last()
     twice = {"report": "r", "measurements": [{"indicator": 1, "value": "1"}, {"indicator": 1, "value": "2"}]}
-    url = f"{V1}/milestones/{last.pk}/deliverables/"
+    url = f"{V1}/milestones/{encode(last.pk)}/deliverables/"
     assert api.as_user(bidder).post(url, twice, format="json").status_code == 400
     foreign = {"report": "r", "measurements": [{"indicator": 10**6, "value": "1"}]}
     assert api.post(url, foreign, format="json").json()["fields"].keys() == {"measurements"}
     accept = {"outcome": "maybe", "reason": "r"}
-    assert api.as_user(approver).post(f"{V1}/milestones/{last.pk}/acceptance", accept, format="json").status_code == 400
+    assert api.as_user(approver).post(f"{V1}/milestones/{encode(last.pk)}/acceptance", accept, format="json").status_code == 400
     terminate = {"at_fault": True, "reason": "Fraud", "ban_years": 10**9}
-    assert api.as_user(approver).post(f"{V1}/contracts/{contract.pk}/terminate", terminate, format="json").status_code == 400
+    assert (
+        api.as_user(approver).post(f"{V1}/contracts/{encode(contract.pk)}/terminate", terminate, format="json").status_code == 400
+    )
     assert api.get(f"{V1}/contracts/{10**20}/").status_code == 404
 
 
 def test_an_excused_termination_through_the_api(final_award, approver, bidder, api):
     sign_through_api(api, final_award.contract, approver, bidder)
-    url = f"{V1}/contracts/{final_award.contract.pk}/terminate"
+    url = f"{V1}/contracts/{encode(final_award.contract.pk)}/terminate"
     response = api.as_user(approver).post(url, {"at_fault": False, "reason": "Good-faith failure"}, format="json")
     assert response.status_code == 200
     assert response.json()["award_status"] == "terminated_excused" and response.json()["status"] == "closed"
@@ -364,10 +367,11 @@ def test_the_ledger_csv_has_every_disbursement_and_the_totals(final_award, appro
     pay_all(api, final_award, approver, operator)
     Milestone.objects.filter(contract=contract, position=0).update(title="=HYPERLINK('x') 里程碑")
 
-    response = api.as_user(approver).get(f"{V1}/contracts/{contract.pk}/ledger.csv", HTTP_ACCEPT="text/csv")
+    response = api.as_user(approver).get(f"{V1}/contracts/{encode(contract.pk)}/ledger.csv", HTTP_ACCEPT="text/csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert f"ledger-contract-{contract.pk}.csv" in response["Content-Disposition"]
+    assert f"ledger-contract-{encode(contract.pk)}.csv" in response["Content-Disposition"]
+    assert f"ledger-contract-{contract.pk}.csv" not in response["Content-Disposition"]  # never the integer id
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, first, blank, *totals = rows
@@ -381,9 +385,9 @@ def test_the_ledger_csv_has_every_disbursement_and_the_totals(final_award, appro
     assert Decimal(sums["Total paid"]) == paid.amount
     assert Decimal(sums["Remaining to pay"]) == final_award.amount - paid.amount
 
-    assert api.as_user(operator).get(f"{V1}/contracts/{contract.pk}/ledger.csv").status_code == 200
-    assert api.as_user(bidder_member).get(f"{V1}/contracts/{contract.pk}/ledger.csv").status_code == 403
-    missing = api.as_user(rival).get(f"{V1}/contracts/{contract.pk}/ledger.csv", HTTP_ACCEPT="text/csv")
+    assert api.as_user(operator).get(f"{V1}/contracts/{encode(contract.pk)}/ledger.csv").status_code == 200
+    assert api.as_user(bidder_member).get(f"{V1}/contracts/{encode(contract.pk)}/ledger.csv").status_code == 403
+    missing = api.as_user(rival).get(f"{V1}/contracts/{encode(contract.pk)}/ledger.csv", HTTP_ACCEPT="text/csv")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
@@ -397,7 +401,7 @@ def test_the_transparency_figures_of_a_small_completed_award(
     sign_through_api(api, contract, approver, bidder)
     indicator = final_award.challenge.indicators.get()  # ≤ 0.1 /cm², domestic 1.0, international 0.2
     last = contract.milestones.order_by("position").last()
-    deliver_and_pass(api, last.pk, indicator, Decimal("0.08"), bidder, approver, django_capture_on_commit_callbacks)
+    deliver_and_pass(api, encode(last.pk), indicator, Decimal("0.08"), bidder, approver, django_capture_on_commit_callbacks)
     pay_all(api, final_award, approver, operator)
     # A second, larger award to a large consortium lead, not completed and not paid.
     large = OrganisationFactory(name="Big Group", size="large")

@@ -11,6 +11,7 @@ from accounts.models import Membership
 from awards import services
 from awards.models import Award, Contract, Evidence, Objection
 from challenges.models import Challenge
+from core.opaque import encode
 from tests.factories import make_challenge, member
 
 from .conftest import bids_in_rank_order, run_acceptance
@@ -177,11 +178,11 @@ def test_objection_evidence_is_stored_and_for_operators_only(proposed, rival, ap
     response = api.as_user(rival).post(url, OBJECTION | {"files": [upload]}, format="multipart")
     assert response.status_code == 201, response.json()
     evidence = Evidence.objects.get()
-    assert evidence.objection_id == response.json()["id"] and evidence.name == "proof.pdf"
+    assert encode(evidence.objection_id) == response.json()["id"] and evidence.name == "proof.pdf"
     assert evidence.content_type == "application/pdf" and evidence.size == len(PDF)
     assert [e["name"] for e in response.json()["evidence"]] == ["proof.pdf"]
 
-    download = f"{V1}/evidence/{evidence.pk}/download"
+    download = f"{V1}/evidence/{encode(evidence.pk)}/download"
     got = api.as_user(operator).get(download)
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     for user in (None, approver, editor, rival):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from challenges import services
 from challenges.models import Challenge, FieldSubscription
 from core.models import Notification
+from core.opaque import encode
 from core.tasks import advance_due_work
 from tests.factories import OrganisationFactory, challenge_data, indicator_data, make_challenge, technical_field
 
@@ -34,7 +35,7 @@ def create_body(issuer, **overrides) -> dict:
         **{k: str(v) if isinstance(v, Decimal) else v for k, v in data.items()},
         "bidding_opens_at": data["bidding_opens_at"].isoformat(),
         "bidding_closes_at": data["bidding_closes_at"].isoformat(),
-        "issuer": issuer.pk,
+        "issuer": encode(issuer.pk),
         "fields": ["integrated-circuits"],
         "indicators": [{k: str(v) for k, v in indicator_data().items()}],
     }
@@ -58,7 +59,7 @@ def test_the_full_lifecycle_through_the_api(api, agency, editor, approver, bidde
     created = api.as_user(editor).post(LIST, create_body(agency), format="json")
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["status"] == "draft" and body["issuer"] == {"id": agency.pk, "name": agency.name}
+    assert body["status"] == "draft" and body["issuer"] == {"id": encode(agency.pk), "name": agency.name}
     challenge = Challenge.objects.get(pk=body["id"])
 
     assert api.post(url(challenge, "submit")).json()["status"] == "pending_approval"
@@ -238,7 +239,7 @@ def test_the_public_sees_no_confidential_part_and_signers_do(api, published, edi
 
 
 def test_signing_for_an_organisation_of_someone_else_is_refused(api, published, bidder, rival_org):
-    response = api.as_user(bidder).post(url(published, "nda"), {"organisation": rival_org.pk}, format="json")
+    response = api.as_user(bidder).post(url(published, "nda"), {"organisation": encode(rival_org.pk)}, format="json")
     assert response.status_code == 404
     assert not published.nda_signatures.exists()
 
@@ -386,7 +387,7 @@ def test_search_finds_chinese_and_english_terms_and_combinations(api, catalogue,
 def test_filters_narrow_the_list(api, catalogue, agency):
     c = catalogue
     assert set(titles(api.get(LIST, {"field": "new-energy"}))) == {c["battery"].title, c["future"].title}
-    assert set(titles(api.get(LIST, {"issuer": agency.pk}))) == {c["sic"].title, c["eda"].title}
+    assert set(titles(api.get(LIST, {"issuer": encode(agency.pk)}))) == {c["sic"].title, c["eda"].title}
     assert set(titles(api.get(LIST, {"funding_min": 6_000_000}))) == {c["sic"].title, c["battery"].title}
     assert set(titles(api.get(LIST, {"funding_max": 5_000_000}))) == {c["eda"].title, c["future"].title}
     cutoff = (timezone.now() + timedelta(days=45)).isoformat()
@@ -578,7 +579,7 @@ def test_files_of_a_draft_are_invisible_outside_the_agency(api, draft, editor, b
 
 
 def test_an_unknown_file_is_a_404(api):
-    assert api.get("/api/v1/challenge-attachments/999999/download").status_code == 404
+    assert api.get(f"/api/v1/challenge-attachments/{encode(999999)}/download").status_code == 404
 
 
 # Taxonomy and subscriptions -----------------------------------------------------------------------
@@ -598,7 +599,7 @@ def test_the_taxonomy_is_public(api):
 
 def test_an_organisation_sets_and_reads_its_subscriptions(api, bidder, bidder_org):
     api.as_user(bidder)
-    assert api.get("/api/v1/subscriptions/").json() == {"organisation": bidder_org.pk, "fields": []}
+    assert api.get("/api/v1/subscriptions/").json() == {"organisation": encode(bidder_org.pk), "fields": []}
     response = api.put("/api/v1/subscriptions/", {"fields": ["quantum", "biomedicine"]}, format="json")
     assert response.status_code == 200
     assert {f["code"] for f in response.json()["fields"]} == {"quantum", "biomedicine"}
@@ -618,9 +619,9 @@ def test_a_member_of_two_organisations_chooses_which_one(api, bidder, bidder_org
 
     lab = OrganisationFactory(name="Second Lab", kind="institute")
     MembershipFactory(user=bidder, organisation=lab, role=Membership.Role.ADMIN)
-    api.as_user(bidder).put("/api/v1/subscriptions/", {"fields": ["quantum"], "organisation": lab.pk}, format="json")
-    assert api.get("/api/v1/subscriptions/", {"organisation": lab.pk}).json()["fields"][0]["code"] == "quantum"
-    assert api.get("/api/v1/subscriptions/").json() == {"organisation": bidder_org.pk, "fields": []}
+    api.as_user(bidder).put("/api/v1/subscriptions/", {"fields": ["quantum"], "organisation": encode(lab.pk)}, format="json")
+    assert api.get("/api/v1/subscriptions/", {"organisation": encode(lab.pk)}).json()["fields"][0]["code"] == "quantum"
+    assert api.get("/api/v1/subscriptions/").json() == {"organisation": encode(bidder_org.pk), "fields": []}
     assert api.get("/api/v1/subscriptions/", {"organisation": "abc"}).status_code == 400
 
 

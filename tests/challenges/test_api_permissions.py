@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from challenges import services
 from challenges.models import Challenge
 from core.models import AuditEvent
+from core.opaque import encode
 from tests.factories import challenge_data, indicator_data, make_challenge
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def full_body(issuer=None) -> dict:
         "indicators": [{k: str(v) for k, v in indicator_data().items()}],
     }
     if issuer is not None:
-        body["issuer"] = issuer.pk
+        body["issuer"] = encode(issuer.pk)
     return body
 
 
@@ -93,7 +94,7 @@ ACTIONS = {
     "ask on draft": lambda w: ("post", url(w["draft"], "questions"), {"text": "Why?"}, "json"),
     "answer": lambda w: (
         "post",
-        url(w["published"], f"questions/{w['question'].pk}/answer"),
+        url(w["published"], f"questions/{encode(w['question'].pk)}/answer"),
         {"answer": "Because."},
         "json",
     ),
@@ -108,13 +109,13 @@ ACTIONS = {
     "read draft files": lambda w: ("get", url(w["draft"], "attachments"), None, None),
     "download draft file": lambda w: (
         "get",
-        f"/api/v1/challenge-attachments/{w['draft_file'].pk}/download",
+        f"/api/v1/challenge-attachments/{encode(w['draft_file'].pk)}/download",
         None,
         None,
     ),
     "download confidential file": lambda w: (
         "get",
-        f"/api/v1/challenge-attachments/{w['secret'].pk}/download",
+        f"/api/v1/challenge-attachments/{encode(w['secret'].pk)}/download",
         None,
         None,
     ),

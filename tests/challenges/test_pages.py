@@ -152,6 +152,50 @@ def test_the_list_takes_the_same_queries_for_1_or_200_challenges(client, publish
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"field": ["integrated-circuits", "new-energy"], "status": ["published", "awarded"], "issuer": "AGENCY"},
+        {"field": "no-such-field", "issuer": "999999", "status": "draft", "funding_min": "abc"},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_filter_options_are_written_as_djangos_own_widgets_would(agency, query, language):
+    """The list writes its filter options in Python for speed (bench/README.md): the markup must
+    stay Django's, byte for byte, checked, selected, invalid and translated alike."""
+    from django import forms
+    from django.http import QueryDict
+
+    from frontend.challenge_forms import ChallengeFilterForm, PublicChallengeFilter
+
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        value = [str(agency.pk) if v == "AGENCY" else v for v in (value if isinstance(value, list) else [value])]
+        data.setlist(key, value)
+    names = ["field", "status", "issuer"]
+    template = Template("".join(f'{{% include "frontend/challenges/_field.html" with field=form.{n} %}}' for n in names))
+    with translation.override(language):
+        fast = PublicChallengeFilter(data or None, queryset=Challenge.objects.all()).form
+        stock = PublicChallengeFilter(data or None, queryset=Challenge.objects.all()).form
+        assert isinstance(fast, ChallengeFilterForm)
+        for form in (fast, stock):
+            form.is_valid()  # errors mark the widgets invalid
+        for name, kind in (
+            ("field", forms.CheckboxSelectMultiple),
+            ("status", forms.CheckboxSelectMultiple),
+            ("issuer", forms.Select),
+        ):
+            plain = stock.fields[name].widget
+            assert type(plain).__name__ == kind.__name__ and type(plain) is not kind
+            stock.fields[name].widget = kind(attrs=plain.attrs, choices=plain.choices)
+        expected = template.render(Context({"form": stock}))
+        assert template.render(Context({"form": fast})) == expected
+    assert expected.count('type="checkbox"') == 14 + 9  # every field and public state
+    if query:
+        assert "checked" in expected or "is-invalid" in expected
+
+
 # The detail page -------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from core import audit
 from core.models import AuditEvent
+from core.opaque import encode
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,6 @@ def test_request_id_is_recorded_from_the_request(api, operator, bidder_org):
     from tests.factories import OrganisationFactory
 
     org = OrganisationFactory(pending=True)
-    response = api.as_user(operator).post(f"/api/v1/organisations/{org.pk}/verify", HTTP_X_REQUEST_ID="req-1234567890")
+    response = api.as_user(operator).post(f"/api/v1/organisations/{encode(org.pk)}/verify", HTTP_X_REQUEST_ID="req-1234567890")
     assert response["X-Request-ID"] == "req-1234567890"
     assert AuditEvent.objects.get(action="organisation.verify").request_id == "req-1234567890"

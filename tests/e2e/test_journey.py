@@ -15,6 +15,7 @@ from awards import services as award_services
 from awards.models import Award, Contract, Decision, Disbursement
 from challenges.models import Challenge
 from challenges.services import close_due_bidding
+from core.opaque import encode
 from core.tasks import advance_due_work
 from reviews import services as review_services
 from reviews.models import Assignment, ReviewRound
@@ -181,7 +182,7 @@ def test_a_challenge_from_draft_to_paid_milestone(
 
     # 7. The operator reviews the formal check on the round page: both bids passed automatically.
     ops = session(page_for, operator)
-    ops.goto(f"{ops.base}/reviews/rounds/{round.pk}/")
+    ops.goto(f"{ops.base}/reviews/rounds/{encode(round.pk)}/")
     expect(ops.locator("#check tbody tr")).to_have_count(2)
     expect(ops.locator("#check")).not_to_contain_text("Failed")
     shot(ops, "journey-05-round")
@@ -239,10 +240,10 @@ def test_a_challenge_from_draft_to_paid_milestone(
         ],
         first_tranche_on_signing=True,
     )
-    boss.goto(f"{boss.base}/contracts/{contract.pk}/")
+    boss.goto(f"{boss.base}/contracts/{encode(contract.pk)}/")
     boss.click(f"button:has-text('Sign version {contract.version} for the agency')")
     alert(boss).to_be_visible()
-    applicant.goto(f"{applicant.base}/contracts/{contract.pk}/")
+    applicant.goto(f"{applicant.base}/contracts/{encode(contract.pk)}/")
     applicant.click(f"button:has-text('Sign version {contract.version} for the winner')")
     alert(applicant).to_be_visible()
     shot(applicant, "journey-09-contract-signed")
@@ -251,7 +252,7 @@ def test_a_challenge_from_draft_to_paid_milestone(
 
     # 12. The winner delivers the flight model on the milestone page; the panel scores it (services).
     final = contract.milestones.get(position=1)
-    applicant.goto(f"{applicant.base}/milestones/{final.pk}/")
+    applicant.goto(f"{applicant.base}/milestones/{encode(final.pk)}/")
     applicant.fill("textarea[name=report]", "Flight model delivered with the Co-60 test report.")
     applicant.fill(f"input[name=indicator_{challenge.indicators.get().pk}]", "320")
     applicant.click("button:has-text('Submit for acceptance')")
@@ -264,7 +265,7 @@ def test_a_challenge_from_draft_to_paid_milestone(
         score(assignment, 8)
 
     # 13. The approver records the pass on the milestone page.
-    boss.goto(f"{boss.base}/milestones/{final.pk}/")
+    boss.goto(f"{boss.base}/milestones/{encode(final.pk)}/")
     boss.check("input[name=outcome][value=pass]")
     boss.fill("textarea[name=reason]", "Total dose 320 krad(Si): target met.")
     boss.click("button:has-text('Record the decision')")
@@ -274,12 +275,12 @@ def test_a_challenge_from_draft_to_paid_milestone(
     assert final.status == "passed"
 
     # 14. The approver approves both tranches; the operator records the payments on the contract page.
-    boss.goto(f"{boss.base}/contracts/{contract.pk}/")
+    boss.goto(f"{boss.base}/contracts/{encode(contract.pk)}/")
     for _ in range(2):
         boss.locator("button:has-text('Approve')").first.click()
         alert(boss).to_be_visible()
     assert not Disbursement.objects.filter(award=award, status="pending").exists()
-    ops.goto(f"{ops.base}/contracts/{contract.pk}/")
+    ops.goto(f"{ops.base}/contracts/{encode(contract.pk)}/")
     for n in range(2):
         ops.locator("input[name$=reference]").first.fill(f"BANK-2026-{n}")
         ops.locator("button:has-text('Mark paid')").first.click()

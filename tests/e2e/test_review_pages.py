@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from challenges.models import Challenge
 from challenges.services import close_due_bidding
+from core.opaque import encode
 from core.tasks import advance_due_work
 from reviews import services
 from reviews.models import Assignment, ReviewRound
@@ -90,7 +91,7 @@ def test_an_expert_scores_a_bid_and_the_agency_reads_the_ranking(
 
     phone = page_for("en-US", viewport=PHONE)
     log_in(phone, mine.expert.user.email, PASSWORD)
-    phone.goto(f"{phone.base}/reviews/assignments/{mine.pk}/")
+    phone.goto(f"{phone.base}/reviews/assignments/{encode(mine.pk)}/")
     expect(phone.locator("#review-heading")).to_be_visible()
     shot(phone, "review-form-phone")
 
@@ -108,7 +109,7 @@ def test_an_expert_scores_a_bid_and_the_agency_reads_the_ranking(
     for viewport, name in [(None, "review-results"), (PHONE, "review-results-phone")]:
         agency_page = page_for("en-US", viewport=viewport)
         log_in(agency_page, approver.email, PASSWORD)
-        agency_page.goto(f"{agency_page.base}/reviews/rounds/{round.pk}/results/")
+        agency_page.goto(f"{agency_page.base}/reviews/rounds/{encode(round.pk)}/results/")
         expect(agency_page.locator("table.ranking tbody tr")).to_have_count(2)
         expect(agency_page.locator("table.ranking")).to_contain_text("Ties: higher median first")
         agency_page.wait_for_function("Chart.getChart(document.getElementById('score-chart')) !== undefined")

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership
+from core.opaque import decode, encode
 from core.tasks import advance_due_work
 from reviews import services
 from reviews.models import Assignment, Exclusion, ExpertProfile, Review, ReviewItem, ReviewRound, Rubric
@@ -87,7 +88,7 @@ def test_an_operator_lists_and_filters_the_pool(api, operator, experts):
     assert {"id", "email", "full_name", "affiliation", "tier", "fields", "load", "max_concurrent"} <= set(body["results"][0])
     assert api.get(url("expert-list"), {"search": "zhang"}).json()["count"] == 1
     assert api.get(url("expert-list"), {"field": "new-energy"}).json()["count"] == 1
-    assert api.get(url("expert-list"), {"affiliation": lab.pk}).json()["results"][0]["id"] == experts[0].pk
+    assert api.get(url("expert-list"), {"affiliation": encode(lab.pk)}).json()["results"][0]["id"] == encode(experts[0].pk)
     assert api.get(url("expert-list"), {"tier": 3}).json()["count"] == 9
     assert api.get(url("expert-list"), {"tier": 1}).json()["count"] == 0
 
@@ -95,14 +96,14 @@ def test_an_operator_lists_and_filters_the_pool(api, operator, experts):
 def test_the_pool_shows_each_experts_open_load(api, operator, running):
     busy = Assignment.objects.filter(item__round=running).values_list("expert_id", flat=True)
     api.as_user(operator)
-    rows = {r["id"]: r["load"] for r in api.get(url("expert-list"), {"page_size": 100}).json()["results"]}
+    rows = {decode(r["id"]): r["load"] for r in api.get(url("expert-list"), {"page_size": 100}).json()["results"]}
     for expert_id in set(busy):
         assert rows[expert_id] == list(busy).count(expert_id)
     by_load = [r["load"] for r in api.get(url("expert-list"), {"ordering": "-load"}).json()["results"]]
     assert by_load == sorted(by_load, reverse=True)
     full = ExpertProfile.objects.get(pk=busy[0])
     ExpertProfile.objects.filter(pk=full.pk).update(max_concurrent=rows[full.pk])
-    available = {r["id"] for r in api.get(url("expert-list"), {"available": "true", "page_size": 100}).json()["results"]}
+    available = {decode(r["id"]) for r in api.get(url("expert-list"), {"available": "true", "page_size": 100}).json()["results"]}
     assert full.pk not in available
 
 
@@ -111,7 +112,7 @@ def test_an_operator_adds_an_expert_by_email(api, operator):
     body = {
         "email": "New.Expert@Example.cn",
         "full_name": "Wang Fang",
-        "affiliation": lab.pk,
+        "affiliation": encode(lab.pk),
         "tier": 2,
         "keywords": ["碳化硅", "crystal growth"],
         "fields": ["integrated-circuits"],
@@ -120,7 +121,7 @@ def test_an_operator_adds_an_expert_by_email(api, operator):
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["email"] == "new.expert@example.cn" and data["full_name"] == "Wang Fang"
-    assert data["affiliation"] == {"id": lab.pk, "name": "Materials Lab"}
+    assert data["affiliation"] == {"id": encode(lab.pk), "name": "Materials Lab"}
     assert data["tier"] == 2 and data["fields"] == ["integrated-circuits"] and data["load"] == 0
     again = api.post(url("expert-list"), body, format="json")
     assert again.status_code == 409 and again.json()["code"] == "duplicate"
@@ -149,9 +150,9 @@ def test_an_expert_edits_only_keywords_bio_and_title_of_their_own_profile(api, o
 def test_an_expert_declares_and_lists_conflicts(api, experts, rival_org):
     me = experts[0]
     api.as_user(me.user)
-    created = api.post(url("expert-conflicts", me.pk), {"organisation": rival_org.pk, "reason": "Former student"})
+    created = api.post(url("expert-conflicts", me.pk), {"organisation": encode(rival_org.pk), "reason": "Former student"})
     assert created.status_code == 201, created.content
-    assert created.json()["organisation"] == {"id": rival_org.pk, "name": rival_org.name}
+    assert created.json()["organisation"] == {"id": encode(rival_org.pk), "name": rival_org.name}
     nameless = api.post(url("expert-conflicts", me.pk), {"reason": "Someone"})
     assert nameless.status_code == 400 and "reason" in nameless.json()["fields"]
     listed = api.get(url("expert-conflicts", me.pk)).json()
@@ -293,17 +294,17 @@ def test_an_operator_previews_locks_recomputes_adds_by_hand_and_invites(
 
     assert api.post(url("assignment-lock", first["id"])).json()["locked"] is True
     assert api.post(url("round-assign", round.pk)).status_code == 200
-    kept = Assignment.objects.get(pk=first["id"])
+    kept = Assignment.objects.get(pk=decode(first["id"]))
     assert kept.locked and kept.status == A.PROPOSED
     assert api.delete(url("assignment-lock", first["id"])).json()["locked"] is False
 
     bidder_item = next(i for i in round.items.all() if bidder_org.pk in i.organisation_ids)
-    conflicted = api.post(url("round-assignments", round.pk), {"item": bidder_item.pk, "expert": insider.pk})
+    conflicted = api.post(url("round-assignments", round.pk), {"item": encode(bidder_item.pk), "expert": encode(insider.pk)})
     assert conflicted.status_code == 400 and "expert" in conflicted.json()["fields"]
     spare = make_expert(operator, name="Spare", affiliation=OrganisationFactory())
-    added = api.post(url("round-assignments", round.pk), {"item": bidder_item.pk, "expert": spare.pk})
+    added = api.post(url("round-assignments", round.pk), {"item": encode(bidder_item.pk), "expert": encode(spare.pk)})
     assert added.status_code == 201 and added.json()["locked"] is True
-    unknown = api.post(url("round-assignments", round.pk), {"item": 0, "expert": spare.pk})
+    unknown = api.post(url("round-assignments", round.pk), {"item": encode(10**9), "expert": encode(spare.pk)})
     assert unknown.status_code == 400 and "item" in unknown.json()["fields"]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -321,7 +322,7 @@ def test_the_operator_sees_every_exclusion_with_its_reason(
     insider = make_expert(operator, name="Insider", affiliation=bidder_org)
     round = start(closed_challenge, django_capture_on_commit_callbacks)
     rows = api.as_user(operator).get(url("round-exclusions", round.pk)).json()["results"]
-    mine = [r for r in rows if r["expert"]["id"] == insider.pk]
+    mine = [r for r in rows if r["expert"]["id"] == encode(insider.pk)]
     assert [r["reason"] for r in mine] == [Exclusion.Reason.SAME_ORGANISATION]
     assert mine[0]["detail"] == bidder_org.name and mine[0]["reason_display"]
 
@@ -360,7 +361,7 @@ def test_the_full_path_of_an_expert_through_the_api(api, operator, running):
     expert = assignment.expert.user
     api.as_user(expert)
     listed = api.get(url("assignment-list")).json()
-    assert [a["id"] for a in listed["results"]] == [assignment.pk]
+    assert [a["id"] for a in listed["results"]] == [encode(assignment.pk)]
     assert listed["results"][0]["status"] == "invited" and listed["results"][0]["review"] is None
 
     invited = api.get(url("assignment-detail", assignment.pk)).json()
@@ -399,7 +400,7 @@ def test_the_full_path_of_an_expert_through_the_api(api, operator, running):
     again = api.post(url("review-submit", assignment.pk))
     assert again.status_code == 200 and again.json()["status"] == "submitted"
     mine = api.get(url("review-list")).json()
-    assert [r["assignment"] for r in mine["results"]] == [assignment.pk]
+    assert [r["assignment"] for r in mine["results"]] == [encode(assignment.pk)]
     assert api.get(url("assignment-detail", assignment.pk)).json()["my_review"]["status"] == "submitted"
 
 

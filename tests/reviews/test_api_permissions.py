@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from challenges.models import Challenge
 from challenges.services import close_due_bidding
+from core.opaque import encode
 from reviews.models import Assignment, DeclaredConflict, ExpertProfile, Review, ReviewRound
 from submissions import services as bids
 from tests.factories import OrganisationFactory, make_bid, make_challenge, member
@@ -78,7 +79,7 @@ ENDPOINTS = {
         "post",
         "round-assignments",
         ("round",),
-        lambda t: {"item": t.item.pk, "expert": t.spare.pk},
+        lambda t: {"item": encode(t.item.pk), "expert": encode(t.spare.pk)},
         row(401, 404, 404, 404, 404, 403, 404, 201),
     ),
     "invite": ("post", "round-invite", ("round",), None, row(401, 404, 404, 404, 404, 403, 404, 200)),

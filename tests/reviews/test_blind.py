@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from challenges.models import Challenge
 from challenges.services import close_due_bidding
+from core.opaque import decode
 from reviews.models import Assignment
 from submissions import services as bids
 from submissions.models import Bid
@@ -249,7 +250,7 @@ def test_a_reviewer_gets_404_on_every_assignment_not_their_own(api, challenge, e
             api.put(url("review-draft", other.pk), {"comment": "x"}, format="json"),
         ):
             assert response.status_code == 404
-    assert {a["id"] for a in api.get(url("assignment-list")).json()["results"]} <= set(
+    assert {decode(a["id"]) for a in api.get(url("assignment-list")).json()["results"]} <= set(
         Assignment.objects.filter(expert=mine.expert).values_list("pk", flat=True)
     )
 

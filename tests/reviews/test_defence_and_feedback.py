@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from awards import services as awards
+from core.opaque import encode
 from reviews import services
 from reviews.models import Assignment, ReviewRound
 from submissions.models import Bid
@@ -30,7 +31,7 @@ def test_a_defence_panel_scores_a_slot_per_shortlisted_bid_and_its_ranking_decid
         "/api/v1/review-rounds/defence",
         {
             "challenge": str(ranked.pk),
-            "experts": [e.pk for e in panel],
+            "experts": [encode(e.pk) for e in panel],
             "starts_at": starts.isoformat(),
             "slot_minutes": 40,
         },
@@ -61,7 +62,7 @@ def test_a_defence_panel_scores_a_slot_per_shortlisted_bid_and_its_ranking_decid
     assert (
         api.post(
             "/api/v1/review-rounds/defence",
-            {"challenge": str(ranked.pk), "experts": [panel[0].pk], "starts_at": starts.isoformat()},
+            {"challenge": str(ranked.pk), "experts": [encode(panel[0].pk)], "starts_at": starts.isoformat()},
             format="json",
         ).status_code
         == 409
@@ -70,7 +71,7 @@ def test_a_defence_panel_scores_a_slot_per_shortlisted_bid_and_its_ranking_decid
         api.as_user(approver)
         .post(
             "/api/v1/review-rounds/defence",
-            {"challenge": str(ranked.pk), "experts": [panel[0].pk], "starts_at": starts.isoformat()},
+            {"challenge": str(ranked.pk), "experts": [encode(panel[0].pk)], "starts_at": starts.isoformat()},
             format="json",
         )
         .status_code

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation
 from challenges.models import Challenge
 from challenges.services import close_due_bidding
+from core.opaque import decode, encode
 from submissions import eligibility, services
 from submissions.models import Bid, BidAttachment, BidRevision, Partner
 from tests.factories import OrganisationFactory, make_bid, make_challenge, member
@@ -69,7 +70,9 @@ def partner_org(**org_fields) -> SimpleNamespace:
 
 
 def invite(api, bid, lead_admin, organisation, **data) -> dict:
-    response = api.as_user(lead_admin).post(url(bid, "partners"), {"organisation": organisation.pk, **data}, format="json")
+    response = api.as_user(lead_admin).post(
+        url(bid, "partners"), {"organisation": encode(organisation.pk), **data}, format="json"
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -81,7 +84,7 @@ def test_a_bid_is_created_filled_and_submitted_through_the_api(api, challenge, b
     created = api.as_user(bidder).post("/api/v1/bids/", {"challenge": str(challenge.pk), "title": "SiC by PVT"}, format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert body["lead"] == {"id": bidder_org.pk, "name": bidder_org.name}
+    assert body["lead"] == {"id": encode(bidder_org.pk), "name": bidder_org.name}
     assert body["status"] == "draft" and body["revision"] is None
     assert {"indicators_missing", "no_milestones", "no_pledge"} <= {p["code"] for p in body["checklist"]}
 
@@ -92,7 +95,7 @@ def test_a_bid_is_created_filled_and_submitted_through_the_api(api, challenge, b
     assert detail["integrity_pledged_at"] is not None
     assert [m["title"] for m in detail["milestones"]] == ["Mid-term check", "Final acceptance"]
     assert detail["commitments"][0]["indicator_name"] == "Micropipe density"
-    assert detail["budget_lines"][0]["organisation"] == bidder_org.pk
+    assert detail["budget_lines"][0]["organisation"] == encode(bidder_org.pk)
 
     submitted = api.post(f"/api/v1/bids/{body['id']}/submit")
     assert submitted.status_code == 200, submitted.json()
@@ -121,7 +124,9 @@ def test_create_refuses_an_unknown_challenge_and_someone_elses_organisation(api,
     api.as_user(bidder)
     unknown = api.post("/api/v1/bids/", {"challenge": "00000000-0000-0000-0000-000000000000", "title": "X"})
     assert unknown.status_code == 400 and "challenge" in unknown.json()["fields"]
-    foreign = api.post("/api/v1/bids/", {"challenge": str(challenge.pk), "lead": rival_org.pk, "title": "X"}, format="json")
+    foreign = api.post(
+        "/api/v1/bids/", {"challenge": str(challenge.pk), "lead": encode(rival_org.pk), "title": "X"}, format="json"
+    )
     assert foreign.status_code == 403
     assert not Bid.objects.exists()
 
@@ -140,7 +145,7 @@ def test_agency_staff_cannot_create_bids(api, challenge, editor):
 
 def test_a_member_may_create_for_their_organisation(api, challenge, bidder_member, bidder_org):
     response = api.as_user(bidder_member).post(
-        "/api/v1/bids/", {"challenge": str(challenge.pk), "lead": bidder_org.pk, "title": "Member's draft"}
+        "/api/v1/bids/", {"challenge": str(challenge.pk), "lead": encode(bidder_org.pk), "title": "Member's draft"}
     )
     assert response.status_code == 201
     assert Bid.objects.get().created_by == bidder_member
@@ -180,7 +185,7 @@ def test_the_pledge_cannot_be_unsigned(api, bid, bidder):
 
 def test_a_budget_line_for_a_stranger_is_refused(api, bid, bidder, rival_org):
     response = api.as_user(bidder).patch(
-        url(bid), {"budget_lines": [{"organisation": rival_org.pk, "category": "travel"}]}, format="json"
+        url(bid), {"budget_lines": [{"organisation": encode(rival_org.pk), "category": "travel"}]}, format="json"
     )
     assert response.status_code == 400 and "budget_lines" in response.json()["fields"]
 
@@ -352,7 +357,7 @@ def test_a_partner_admin_confirms_and_the_lead_cannot_confirm_for_them(api, bid,
     response = api.as_user(partner.admin).post(confirm)
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
     assert api.post(confirm).status_code == 409
-    assert Partner.objects.get(pk=invited["id"]).responded_by == partner.admin
+    assert Partner.objects.get(pk=decode(invited["id"])).responded_by == partner.admin
 
 
 def test_a_partner_admin_can_decline(api, bid, bidder):
@@ -373,7 +378,7 @@ def test_an_organisation_that_declined_no_longer_sees_the_bid(api, bid, bidder):
 
 def test_only_the_lead_admin_invites_and_removes_partners(api, bid, bidder, bidder_member):
     partner = partner_org()
-    response = api.as_user(bidder_member).post(url(bid, "partners"), {"organisation": partner.org.pk})
+    response = api.as_user(bidder_member).post(url(bid, "partners"), {"organisation": encode(partner.org.pk)})
     assert response.status_code == 403
     invited = invite(api, bid, bidder, partner.org)
     assert api.as_user(bidder_member).delete(url(bid, f"partners/{invited['id']}")).status_code == 403
@@ -383,11 +388,11 @@ def test_only_the_lead_admin_invites_and_removes_partners(api, bid, bidder, bidd
 
 def test_inviting_an_unknown_or_the_same_organisation_twice(api, bid, bidder):
     api.as_user(bidder)
-    unknown = api.post(url(bid, "partners"), {"organisation": 999999})
+    unknown = api.post(url(bid, "partners"), {"organisation": encode(999999)})
     assert unknown.status_code == 400 and "organisation" in unknown.json()["fields"]
     partner = partner_org()
     invite(api, bid, bidder, partner.org)
-    assert api.post(url(bid, "partners"), {"organisation": partner.org.pk}).status_code == 409
+    assert api.post(url(bid, "partners"), {"organisation": encode(partner.org.pk)}).status_code == 409
 
 
 def test_a_partner_sees_the_bid_but_only_its_own_budget_lines(api, bid, bidder, bidder_org):
@@ -396,8 +401,8 @@ def test_a_partner_sees_the_bid_but_only_its_own_budget_lines(api, bid, bidder, 
         invite(api, bid, bidder, partner.org)
     lines = [
         {"category": "equipment", "government_amount": "100"},
-        {"organisation": first.org.pk, "category": "testing", "government_amount": "20"},
-        {"organisation": second.org.pk, "category": "travel", "government_amount": "30"},
+        {"organisation": encode(first.org.pk), "category": "testing", "government_amount": "20"},
+        {"organisation": encode(second.org.pk), "category": "travel", "government_amount": "30"},
     ]
     assert api.as_user(bidder).patch(url(bid), {"budget_lines": lines}, format="json").status_code == 200
     assert len(api.get(url(bid)).json()["budget_lines"]) == 3
@@ -406,7 +411,7 @@ def test_a_partner_sees_the_bid_but_only_its_own_budget_lines(api, bid, bidder, 
     assert seen.status_code == 200
     body = seen.json()
     assert body["title"] == bid.title and len(body["partners"]) == 2
-    assert [(line["organisation"], line["category"]) for line in body["budget_lines"]] == [(first.org.pk, "testing")]
+    assert [(line["organisation"], line["category"]) for line in body["budget_lines"]] == [(encode(first.org.pk), "testing")]
     assert body["checklist"] is None
     assert api.patch(url(bid), {"title": "Partner edit"}, format="json").status_code == 403
     assert api.post(url(bid, "submit")).status_code == 403
@@ -415,7 +420,7 @@ def test_a_partner_sees_the_bid_but_only_its_own_budget_lines(api, bid, bidder, 
     assert [b["id"] for b in listed] == [str(bid.pk)]
 
     for partner in (first, second):
-        api.as_user(partner.admin).post(url(bid, f"partners/{Partner.objects.get(organisation=partner.org).pk}/confirm"))
+        api.as_user(partner.admin).post(url(bid, f"partners/{encode(Partner.objects.get(organisation=partner.org).pk)}/confirm"))
     assert api.as_user(bidder).post(url(bid, "submit")).status_code == 200
     content = api.as_user(first.member).get(url(bid, "revisions/1")).json()["content"]
     assert [line["organisation_id"] for line in content["budget_lines"]] == [first.org.pk]

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Membership
+from core.opaque import encode
 from submissions import services
 from submissions.models import Bid, BidAttachment, BidRevision, Partner
 from tests.factories import OrganisationFactory, make_bid, member
@@ -51,7 +52,7 @@ ENDPOINTS = {
     "update": ("patch", "/api/v1/bids/{bid}/", lambda t: {"title": "Hijacked", "milestones": []}),
     "submit": ("post", "/api/v1/bids/{bid}/submit", None),
     "withdraw": ("post", "/api/v1/bids/{bid}/withdraw", None),
-    "invite": ("post", "/api/v1/bids/{bid}/partners", lambda t: {"organisation": OrganisationFactory().pk}),
+    "invite": ("post", "/api/v1/bids/{bid}/partners", lambda t: {"organisation": encode(OrganisationFactory().pk)}),
     "remove-partner": ("delete", "/api/v1/bids/{bid}/partners/{confirmed}", None),
     "confirm": ("post", "/api/v1/bids/{bid}/partners/{invited}/confirm", None),
     "decline": ("post", "/api/v1/bids/{bid}/partners/{invited}/decline", None),
@@ -66,7 +67,10 @@ ENDPOINTS = {
 def call(api, target, name: str):
     method, path, body = ENDPOINTS[name]
     path = path.format(
-        bid=target.bid.pk, confirmed=target.confirmed.pk, invited=target.invited.pk, attachment=target.attachment.pk
+        bid=target.bid.pk,
+        confirmed=encode(target.confirmed.pk),
+        invited=encode(target.invited.pk),
+        attachment=encode(target.attachment.pk),
     )
     data = body(target) if body else None
     fmt = "multipart" if name == "upload" else "json"

@@ -390,7 +390,7 @@ def test_starting_a_bid_leads_to_the_editor(client, bidder, bidder_org, challeng
 def test_agency_staff_cannot_pick_their_agency_as_lead(client, editor, agency, challenge):
     client.force_login(editor)
     response = client.post(url("bid_create", challenge.pk), {"lead": agency.pk, "title": "Sneaky"})
-    assert response.status_code == 400
+    assert response.status_code == 403  # no applicant organisation: refused before the form is read
     assert not Bid.objects.exists()
 
 

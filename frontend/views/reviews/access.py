@@ -2,6 +2,7 @@
 the user may not do."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
@@ -38,7 +39,11 @@ def item_for(request, pk) -> ReviewItem:
 
 
 def managed_assignment(request, pk) -> Assignment:
-    visible = Assignment.objects.filter(item__round__in=selectors.visible_rounds(request.user))
+    """An assignment the user may know of (its round is visible, or it is the user's own: else 404)
+    that the user manages (else 403), like the API answers the assigned expert."""
+    rounds = selectors.visible_rounds(request.user)
+    own = selectors.my_assignments(request.user).values("pk")
+    visible = Assignment.objects.filter(Q(item__round__in=rounds) | Q(pk__in=own))
     assignment = get_object_or_404(visible.select_related("item__round"), pk=pk)
     require(request.user, "reviews.manage_round", assignment.item.round)
     return assignment

@@ -157,6 +157,7 @@ def assignment_accept(request, pk):
 @require_POST
 def assignment_decline(request, pk):
     assignment = selectors.assignment_for(request.user, pk)
+    require(request.user, "reviews.answer_invitation", assignment)  # before the form: a denied role never gets 400
     form = f.ReasonForm(request.POST, required=False, prefix="decline")
     if form.is_valid():
         with errors_into(form):
@@ -171,6 +172,7 @@ def assignment_decline(request, pk):
 @require_POST
 def assignment_recuse(request, pk):
     assignment = selectors.assignment_for(request.user, pk)
+    require(request.user, "reviews.recuse", assignment)
     form = f.ReasonForm(request.POST, prefix="recuse")
     if form.is_valid():
         with errors_into(form):
@@ -185,6 +187,7 @@ def assignment_recuse(request, pk):
 @require_POST
 def assignment_reopen(request, pk):
     assignment = selectors.assignment_for(request.user, pk)
+    require(request.user, "reviews.reopen_review", assignment)
     form = f.ReasonForm(request.POST, prefix="reopen")
     if form.is_valid():
         with errors_into(form):
