@@ -11,8 +11,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Membership
-from accounts.rules import roles_by_org
 from core import files
 from core.api_fields import OpaqueIdFilter
 
@@ -82,7 +80,7 @@ def _require(user, perm: str, obj=None) -> None:
 
 def _agency_staff_somewhere(user) -> None:
     """The issuing agency travels in the body: before reading it, refuse whoever works for no agency."""
-    if not any(role in Membership.AGENCY_ROLES for role in roles_by_org(user).values()):
+    if not selectors.agency_ids(user):
         raise exceptions.PermissionDenied
 
 
