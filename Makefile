@@ -29,8 +29,13 @@ run: $(VENV)/.run-deps ## Run site + worker + scheduler with demo data (SQLite u
 	$(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py run_platform --port $(PORT)
 
+# The unit and security tests run in TEST_WORKERS processes (each with its own test database);
+# the integration and browser tests run after them on their own, as their timings are real.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev-deps ## Run the whole test suite (unit, integration with a real worker, browser)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/integration --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/integration tests/e2e $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps ## ruff, formatting and migrations check
 	$(BIN)/ruff check .

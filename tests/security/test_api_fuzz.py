@@ -4,7 +4,7 @@ Zero 5xx and zero responses that break the schema, for an anonymous caller and f
 each role holding real objects (so generated ids sometimes hit rows the caller may touch).
 
 Two passes, bounded for CI:
-- every role: FUZZ_EXAMPLES generated requests per operation (default 5), valid and invalid;
+- every role: FUZZ_EXAMPLES generated requests per operation (default 3), valid and invalid;
 - FUZZ_COVERAGE_ROLES (default the operator, who reaches the most code): schemathesis' coverage
   phase too, its deterministic boundary and type-mutation cases, some fifty per operation.
   Set FUZZ_COVERAGE_ROLES=all for the full run.
@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.factories import make_bid, make_challenge
 from tests.reviews.conftest import make_expert
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 ROLES = ["anonymous", "applicant", "editor", "approver", "expert", "operator"]
 _coverage = os.environ.get("FUZZ_COVERAGE_ROLES", "operator")
 COVERAGE_ROLES = ROLES if _coverage == "all" else [role for role in _coverage.split(",") if role in ROLES]
